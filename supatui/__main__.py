@@ -1,0 +1,3 @@
+from supatui.cli import main
+
+raise SystemExit(main())

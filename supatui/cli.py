@@ -1,0 +1,86 @@
+"""The `supatui` command: the wizard by default, plus headless subcommands.
+
+Every subcommand lives in ``supatui.commands.<name>`` with ``register(subparsers)`` and
+``main(args) -> int``. Errors end as one line on stderr and a non-zero exit, never a traceback
+(set SUPATUI_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from supatui import __version__
+
+COMMANDS = ("run", "sandbox", "url", "diagnose", "doctor")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"supatui: error: {message} (see `supatui --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="supatui",
+        description="Connect a Prisma project to Supabase Postgres: every step of Supabase's guide, done for real.",
+        epilog="Start with `supatui --sandbox` to practise on a local database, no account needed.",
+    )
+    parser.add_argument("--version", action="version", version=f"supatui {__version__}")
+    parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
+    parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"supatui.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"supatui.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def _print_error(text: str) -> None:
+    from supatui.core.redact import redact
+
+    print(f"supatui: {redact(text)}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int]
+    if args.command is None:
+        from supatui.ui.launch import run_wizard
+
+        handler = run_wizard
+    else:
+        handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        _print_error("cancelled.")
+        return EXIT_CANCELLED
+    except Exception as exc:  # the one place errors become text
+        from supatui.core.errors import InputError, SupatuiError, as_user_error
+
+        if os.environ.get("SUPATUI_DEBUG"):
+            traceback.print_exc()
+        error = as_user_error(exc)
+        _print_error(error.one_line())
+        if isinstance(error, InputError):
+            return EXIT_USAGE
+        return EXIT_FAILED if isinstance(error, SupatuiError) else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

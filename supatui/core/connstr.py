@@ -1,0 +1,210 @@
+"""Supabase connection strings: build them from the Connect dialog's parts, parse pasted ones.
+
+Supavisor routes by user name ``<role>.<ref>`` on the shared pooler (session 5432,
+transaction 6543); the direct host ``db.<ref>.supabase.co`` takes the bare role. The pooler
+host is copied from the Connect dialog, never composed (``aws-N`` is a cluster index).
+Passwords are always percent-encoded (``quote(pw, safe="")``), which every parser accepts.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Literal
+
+Mode = Literal["session", "transaction", "direct"]
+MODES: tuple[Mode, ...] = ("session", "transaction", "direct")
+MODE_HELP: dict[Mode, str] = {
+    "session": "Supavisor session mode (port 5432): long-running servers; IPv4 and IPv6. The usual choice.",
+    "transaction": "Supavisor transaction mode (port 6543): serverless and edge functions; migrations still use 5432.",
+    "direct": "Direct to Postgres (db.<ref>.supabase.co:5432): only from IPv6 networks or with the IPv4 add-on.",
+}
+
+REF_RE = re.compile(r"^[a-z]{20}$")
+SCHEMES = ("postgresql", "postgres")
+# Query parameters Prisma understands but libpq rejects ("invalid URI query parameter").
+PRISMA_ONLY_PARAMS = frozenset(
+    {"pgbouncer", "connection_limit", "pool_timeout", "schema", "socket_timeout", "statement_cache_size",
+     "sslaccept", "uselibpqcompat"}
+)
+
+
+def encode_password(password: str) -> str:
+    return urllib.parse.quote(password, safe="")
+
+
+def validate_ref(ref: str) -> str | None:
+    """Return a message when ``ref`` is not a Supabase project ref, else None."""
+    if not ref:
+        return "Enter the project ref (20 lowercase letters, from the dashboard URL or the Connect dialog)."
+    if not REF_RE.match(ref):
+        return (f"'{ref}' is not a project ref: it should be 20 lowercase letters "
+                "(from https://supabase.com/dashboard/project/<ref>).")
+    return None
+
+
+def validate_host(host: str) -> str | None:
+    if not host:
+        return "Enter the pooler host, copied from the Connect dialog (e.g. aws-1-eu-west-1.pooler.supabase.com)."
+    if "://" in host or "/" in host or "@" in host or " " in host:
+        return f"'{host}' is not a host name: paste only the host part (like aws-1-eu-west-1.pooler.supabase.com)."
+    return None
+
+
+@dataclass(frozen=True)
+class ConnectionTarget:
+    """Where a Supabase project's database is reachable. Defaults are Supabase's own ports."""
+
+    ref: str
+    pooler_host: str
+    session_port: int = 5432
+    transaction_port: int = 6543
+    direct_host: str = ""  # default: db.<ref>.supabase.co
+    direct_port: int = 5432
+    database: str = "postgres"
+
+    @property
+    def direct(self) -> str:
+        return self.direct_host or f"db.{self.ref}.supabase.co"
+
+    def endpoint(self, mode: Mode) -> tuple[str, int]:
+        if mode == "session":
+            return self.pooler_host, self.session_port
+        if mode == "transaction":
+            return self.pooler_host, self.transaction_port
+        return self.direct, self.direct_port
+
+    def user_for(self, role: str, mode: Mode) -> str:
+        """Supavisor needs ``role.ref``; the direct connection takes the bare role."""
+        return role if mode == "direct" else f"{role}.{self.ref}"
+
+    def url(self, role: str, password: str | None, mode: Mode, params: dict[str, str] | None = None) -> str:
+        host, port = self.endpoint(mode)
+        user = urllib.parse.quote(self.user_for(role, mode), safe="")
+        auth = f"{user}:{encode_password(password)}" if password is not None else user
+        host_part = f"[{host}]" if ":" in host else host
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return f"postgresql://{auth}@{host_part}:{port}/{self.database}{query}"
+
+
+@dataclass(frozen=True)
+class ParsedUrl:
+    scheme: str
+    user: str
+    password: str | None
+    host: str
+    port: int
+    database: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def role(self) -> str:
+        """The database role: the user name without Supavisor's ``.ref`` suffix."""
+        if self.ref and self.user.endswith(f".{self.ref}"):
+            return self.user[: -len(self.ref) - 1]
+        return self.user
+
+    @property
+    def ref(self) -> str:
+        """The project ref from ``role.ref``, ``options=reference=…`` or ``db.<ref>.supabase.co``."""
+        options = self.params.get("options", "")
+        match = re.search(r"reference=([a-z0-9]+)", options)
+        if match:
+            return match.group(1)
+        host_match = re.match(r"^db\.([a-z]{20})\.supabase\.co$", self.host)
+        if host_match:
+            return host_match.group(1)
+        if "." in self.user:
+            return self.user.rsplit(".", 1)[1]
+        return ""
+
+
+class UrlError(ValueError):
+    """A string that cannot be read as a PostgreSQL URL; the message says why."""
+
+
+def parse_url(url: str) -> ParsedUrl:
+    """Parse a pasted PostgreSQL URL. Raises :class:`UrlError` with a readable reason."""
+    url = url.strip().strip('"').strip("'")
+    if not url:
+        raise UrlError("The connection string is empty.")
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in SCHEMES:
+        raise UrlError("A connection string starts with postgresql:// (or postgres://).")
+    # Split user info at the LAST '@' so an unencoded '@' in the password still parses.
+    at = rest.rfind("@")
+    after_at = rest[at + 1 :] if at >= 0 else rest
+    slash = min((i for i in (after_at.find("/"), after_at.find("?")) if i >= 0), default=len(after_at))
+    netloc_end = (at + 1 if at >= 0 else 0) + slash
+    netloc, tail = rest[:netloc_end], rest[netloc_end:]
+    userinfo, _, hostport = netloc.rpartition("@")
+    user_raw, has_pw, password_raw = userinfo.partition(":")
+    if not hostport:
+        raise UrlError("The connection string has no host.")
+    host, port = _split_hostport(hostport)
+    path, _, query = tail.partition("?")
+    database = urllib.parse.unquote(path.lstrip("/")) or "postgres"
+    params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True)) if query else {}
+    password: str | None = None
+    if has_pw:
+        try:
+            password = urllib.parse.unquote(password_raw, errors="strict")
+        except UnicodeDecodeError:
+            password = password_raw
+    return ParsedUrl(scheme.lower(), urllib.parse.unquote(user_raw), password, host, port, database, params)
+
+
+def _split_hostport(hostport: str) -> tuple[str, int]:
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port_text = rest.lstrip(":")
+    elif hostport.count(":") == 1:
+        host, _, port_text = hostport.partition(":")
+    else:
+        host, port_text = hostport, ""
+    if not host:
+        raise UrlError("The connection string has no host.")
+    if not port_text:
+        return host, 5432
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UrlError(f"'{port_text}' is not a port number (Supabase uses 5432 or 6543).")
+    return host, int(port_text)
+
+
+def unencoded_password_chars(url: str) -> str:
+    """Characters in the raw password part that should have been percent-encoded."""
+    _, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return ""
+    userinfo = rest.rsplit("@", 1)[0]
+    if ":" not in userinfo:
+        return ""
+    raw = userinfo.split(":", 1)[1]
+    bad = set()
+    for index, char in enumerate(raw):
+        if char in "@:/#?[] '\"$" or (char == "%" and not re.match(r"%[0-9A-Fa-f]{2}", raw[index : index + 3])):
+            bad.add(char)
+    return "".join(sorted(bad))
+
+
+def libpq_url(url: str) -> str:
+    """The URL without Prisma-only parameters, so psycopg/libpq accepts it."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True) if k not in PRISMA_ONLY_PARAMS]
+    return base + ("?" + urllib.parse.urlencode(kept) if kept else "")
+
+
+def connect_kwargs(parsed: ParsedUrl) -> dict[str, str | int]:
+    """psycopg keyword arguments for a parsed URL (password passed as a kwarg, never in a DSN)."""
+    kwargs: dict[str, str | int] = {
+        "host": parsed.host, "port": parsed.port, "user": parsed.user, "dbname": parsed.database,
+    }
+    if parsed.password is not None:
+        kwargs["password"] = parsed.password
+    for key in ("sslmode", "options", "connect_timeout", "application_name"):
+        if key in parsed.params:
+            kwargs[key] = parsed.params[key]
+    return kwargs

@@ -1,0 +1,58 @@
+"""What every step is given: the walkthrough's inputs, its secrets and a cancel token.
+
+``WalkthroughConfig`` is plain data and may be saved (it holds no secret); ``Secrets`` is
+never saved, and its repr is masked so it cannot leak through a log or a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supatui.core.connstr import ConnectionTarget, Mode
+from supatui.core.redact import register_secret
+from supatui.core.runner import CancelToken
+
+PACKAGE_MANAGERS = ("npm", "pnpm", "yarn", "bun")
+
+
+@dataclass
+class Secrets:
+    """Passwords for this run. Registered with the redactor as soon as they are set."""
+
+    admin_password: str | None = None  # the `postgres` role (step 1 runs as it)
+    prisma_password: str | None = None  # the `prisma` role the steps create
+
+    def __post_init__(self) -> None:
+        register_secret(self.admin_password)
+        register_secret(self.prisma_password)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, str):
+            register_secret(value)
+        super().__setattr__(name, value)
+
+    def __repr__(self) -> str:
+        return "Secrets(admin_password=****, prisma_password=****)"
+
+
+@dataclass
+class WalkthroughConfig:
+    """The inputs of the six steps (no secrets)."""
+
+    project_dir: Path
+    target: ConnectionTarget | None = None
+    mode: Mode = "session"
+    package_manager: str = "npm"
+    prisma_major: int | None = None  # None: latest (7); 6 pins prisma@6
+    role: str = "prisma"
+    admin_user: str = "postgres"
+    sample_row: bool = True
+    sandbox: bool = False
+
+
+@dataclass
+class StepContext:
+    config: WalkthroughConfig
+    secrets: Secrets = field(default_factory=Secrets)
+    cancel: CancelToken = field(default_factory=CancelToken)

@@ -1,0 +1,28 @@
+"""The six steps of Supabase's *Connecting with Prisma* guide, in order."""
+
+from __future__ import annotations
+
+import importlib
+
+from supatui.core.steps.base import Step
+
+STEP_IDS: tuple[str, ...] = ("role", "project", "connection", "migrations", "client", "test")
+_MODULES = {
+    "role": ("supatui.core.steps.role", "RoleStep"),
+    "project": ("supatui.core.steps.project", "ProjectStep"),
+    "connection": ("supatui.core.steps.connection", "ConnectionStep"),
+    "migrations": ("supatui.core.steps.migrations", "MigrationsStep"),
+    "client": ("supatui.core.steps.client", "ClientStep"),
+    "test": ("supatui.core.steps.testscript", "TestStep"),
+}
+
+
+def get_step(step_id: str) -> Step:
+    module_name, class_name = _MODULES[step_id]
+    cls = getattr(importlib.import_module(module_name), class_name)
+    step: Step = cls()
+    return step
+
+
+def all_steps() -> list[Step]:
+    return [get_step(step_id) for step_id in STEP_IDS]
