@@ -7,6 +7,7 @@ headless mode directly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -69,10 +70,8 @@ def _terminate(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=3)
     except subprocess.TimeoutExpired:
         if os.name == "posix":
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         else:
             proc.kill()
 
