@@ -1,0 +1,190 @@
+"""Console rendering and the main flow of `supatui run`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from supatui.commands.run_inputs import context_from_args, prisma_password_from_env_file, project_dir_from
+from supatui.core.context import StepContext
+from supatui.core.errors import Cancelled, InputError
+from supatui.core.events import Emit, Event, EventKind
+from supatui.core.plan import Plan
+from supatui.core.redact import redact
+from supatui.core.walkthrough import StepOutcome, Walkthrough, context_from_sandbox
+
+_STYLES = {"step": "1;36", "ok": "32", "fail": "31", "warn": "33", "dim": "2", "sql": "35", "cmd": "1"}
+
+
+class Console:
+    """Plain, prefixed output; colour only on a terminal and never with NO_COLOR."""
+
+    def __init__(self, stream: TextIO, *, json_lines: bool) -> None:
+        self.stream = stream
+        self.json_lines = json_lines
+        self.colour = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        self.width = 10
+
+    def _paint(self, style: str, text: str) -> str:
+        return f"\033[{_STYLES[style]}m{text}\033[0m" if self.colour else text
+
+    def _line(self, text: str) -> None:
+        print(redact(text), file=self.stream, flush=True)
+
+    def event(self, event: Event) -> None:
+        if self.json_lines:
+            self._line(json.dumps(event.to_json(), ensure_ascii=False))
+            return
+        prefix = self._paint("dim", f"{event.step:<{self.width}}│ ")
+        kind, text = event.kind, event.text
+        if kind is EventKind.STEP_STARTED:
+            self._line("")
+            self._line(self._paint("step", f"━━ {event.step}: {text}"))
+        elif kind is EventKind.SQL:
+            self._line(prefix + self._paint("sql", text))
+        elif kind is EventKind.SQL_DONE:
+            self._line(prefix + self._paint("dim", f"  → {text}"))
+        elif kind is EventKind.COMMAND:
+            self._line(prefix + self._paint("cmd", text))
+        elif kind is EventKind.OUTPUT:
+            self._line(prefix + "  " + text)
+        elif kind is EventKind.COMMAND_EXIT:
+            style = "dim" if event.data.get("returncode") == 0 else "fail"
+            self._line(prefix + self._paint(style, f"  {text}"))
+        elif kind is EventKind.FILE_WRITTEN:
+            backup = event.data.get("backup")
+            self._line(prefix + f"wrote {text}" + (f" (previous copy: {backup})" if backup else ""))
+        elif kind is EventKind.WARNING:
+            self._line(prefix + self._paint("warn", f"warning: {text}"))
+        elif kind is EventKind.CHECK:
+            ok = bool(event.data.get("ok"))
+            self._line(prefix + self._paint("ok" if ok else "fail", ("✓ " if ok else "✗ ") + text))
+        elif kind is EventKind.STEP_DONE:
+            self._line(prefix + self._paint("ok", f"✓ {text}"))
+        elif kind is EventKind.STEP_SKIPPED:
+            self._line(self._paint("step", f"━━ {event.step}: ") + self._paint("ok", f"✓ {text}, skipped"))
+        elif kind is EventKind.STEP_FAILED:
+            self._line(prefix + self._paint("fail", f"✗ {text}"))
+        else:
+            self._line(prefix + text)
+
+    def plan(self, plan: Plan) -> None:
+        if self.json_lines:
+            self._line(json.dumps({"step": plan.step, "kind": "plan", "text": plan.render_text()}, ensure_ascii=False))
+            return
+        self._line("")
+        self._line(self._paint("step", f"── plan for {plan.step}"))
+        for line in plan.render_text().splitlines():
+            self._line(self._paint("dim", f"{plan.step:<{self.width}}┆ ") + line)
+
+
+def _confirming(console: Console, yes: bool) -> Callable[[Plan], None]:
+    """Show each plan; on a terminal without --yes, ask before running it."""
+
+    def on_plan(plan: Plan) -> None:
+        console.plan(plan)
+        if yes:
+            return
+        answer = input(f"Run step '{plan.step}'? [Y/n] ").strip().lower()
+        if answer not in ("", "y", "yes"):
+            raise Cancelled(plan.step)
+
+    return on_plan
+
+
+def build_context(args: argparse.Namespace, console: Console) -> StepContext:
+    project_dir = project_dir_from(args)
+    if getattr(args, "sandbox", False):
+        from supatui.commands.run_inputs import apply_common_flags
+        from supatui.sandbox import Sandbox
+
+        info = Sandbox().start()
+        ctx = context_from_sandbox(info, project_dir)
+        apply_common_flags(args, ctx.config)
+        if os.environ.get("SUPATUI_PRISMA_PASSWORD"):
+            ctx.secrets.prisma_password = os.environ["SUPATUI_PRISMA_PASSWORD"]
+        if not console.json_lines:
+            console._line(f"sandbox: project {info.ref} on 127.0.0.1 (session {info.session_port}, "
+                          f"transaction {info.transaction_port})")
+    else:
+        ctx = context_from_args(args, project_dir)
+    prisma_password_from_env_file(ctx)
+    return ctx
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    console = Console(sys.stdout, json_lines=args.json)
+    if not args.yes and not sys.stdin.isatty():
+        raise InputError("supatui run asks before each step, but there is no terminal to ask on.",
+                         "Pass --yes to run every step without asking.")
+    ctx = build_context(args, console)
+    listeners: list[Emit] = [console.event]
+    plan_listeners: list[Callable[[Plan], None]] = [_confirming(console, args.yes)]
+    transcript = _transcript(ctx)
+    if transcript is not None:
+        listeners.append(transcript)
+        plan_listeners.insert(0, transcript.record_plan)
+
+    def emit(event: Event) -> None:
+        for listener in listeners:
+            listener(event)
+
+    def on_plan(plan: Plan) -> None:
+        for listener in plan_listeners:
+            listener(plan)
+
+    walkthrough = Walkthrough(ctx, emit=emit, on_plan=on_plan)
+    try:
+        outcomes = walkthrough.run(from_step=args.from_step, redo=args.redo)
+    finally:
+        if transcript is not None:
+            transcript.close()
+    return _finish(outcomes, console, ctx)
+
+
+def _transcript(ctx: StepContext) -> Any:
+    try:
+        from supatui.core.transcript import TranscriptWriter
+    except ModuleNotFoundError:
+        return None
+    return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "project")
+
+
+def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> int:
+    failed = next((outcome for outcome in outcomes if not outcome.ok), None)
+    if console.json_lines:
+        summary = {"kind": "summary", "ok": failed is None,
+                   "steps": {o.step: o.status for o in outcomes},
+                   "error": failed.error.one_line() if failed and failed.error else None}
+        console._line(json.dumps(summary))
+    if failed is None:
+        if not console.json_lines:
+            console._line("")
+            console._line(f"Done. Your project is in {ctx.config.project_dir}; run it on its own with: "
+                          f"cd {ctx.config.project_dir} && npx tsx index.ts")
+        return 0
+    error = failed.error
+    if failed.status == "cancelled":
+        print(f"supatui: step {failed.step} cancelled; resume with: supatui run --from {failed.step}", file=sys.stderr)
+        return 130
+    assert error is not None
+    _print_diagnosis(error, failed.step)
+    print(redact(f"supatui: step '{failed.step}' failed: {error.one_line()} "
+                 f"(resume with: supatui run --from {failed.step})"), file=sys.stderr)
+    return 1
+
+
+def _print_diagnosis(error: object, step: str) -> None:
+    try:
+        from supatui.core.diagnoses import diagnose
+    except ModuleNotFoundError:
+        return
+    text = f"{getattr(error, 'message', '')}\n{getattr(error, 'output', '')}"
+    matches = diagnose(text, step)
+    if matches:
+        top = matches[0].diagnosis
+        print(redact(f"supatui: likely cause: {top.title}. {top.cause} Fix: {top.fix}"), file=sys.stderr)

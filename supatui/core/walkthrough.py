@@ -1,0 +1,167 @@
+"""Runs the six steps in order: validate, detect (skip what is done), plan, run, verify.
+
+Shared by `supatui run` and the wizard, so both behave the same: a finished step is detected
+from the world and skipped unless redone, a failed verification fails the step, and every
+event goes to the listeners (console or UI, plus the transcript).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from supatui.core import state as saved_state
+from supatui.core.connstr import Mode
+from supatui.core.context import Secrets, StepContext, WalkthroughConfig
+from supatui.core.errors import Cancelled, InputError, StepFailed, SupatuiError, as_user_error
+from supatui.core.events import Emit, Event, EventKind
+from supatui.core.plan import Check, Plan
+from supatui.core.steps import STEP_IDS, get_step
+from supatui.core.steps.base import Step
+
+Status = Literal["done", "skipped", "failed", "cancelled"]
+
+
+@dataclass
+class StepOutcome:
+    step: str
+    status: Status
+    checks: list[Check] = field(default_factory=list)
+    error: SupatuiError | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("done", "skipped")
+
+
+PlanListener = Callable[[Plan], None]
+
+
+class Walkthrough:
+    """The six steps over one context. ``emit`` and ``on_plan`` receive everything that happens."""
+
+    def __init__(
+        self,
+        ctx: StepContext,
+        *,
+        emit: Emit,
+        on_plan: PlanListener | None = None,
+        steps: Iterable[Step] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.emit = emit
+        self.on_plan = on_plan
+        self.steps: list[Step] = list(steps) if steps is not None else [get_step(step_id) for step_id in STEP_IDS]
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise InputError(f"Unknown step '{step_id}'.", f"Steps are: {', '.join(s.id for s in self.steps)}.", field="step")
+
+    def ids_from(self, from_step: str | None) -> list[str]:
+        ids = [step.id for step in self.steps]
+        if from_step is None:
+            return ids
+        self.step(from_step)
+        return ids[ids.index(from_step):]
+
+    def run_step(self, step_id: str, *, redo: bool = False) -> StepOutcome:
+        """Run one step; never raises for a step failure (the outcome carries the error)."""
+        step = self.step(step_id)
+        started = time.monotonic()
+        try:
+            problems = step.validate(self.ctx)
+            if problems:
+                name, message = next(iter(problems.items()))
+                raise InputError(message, "Fix the input and run the step again.", field=name)
+            if not redo and step.detect(self.ctx):
+                checks = step.verify(self.ctx)
+                self.emit(Event(step.id, EventKind.STEP_SKIPPED, f"{step.title}: already done"))
+                for check in checks:
+                    self._emit_check(step.id, check)
+                return StepOutcome(step.id, "skipped", checks, seconds=time.monotonic() - started)
+            plan = step.plan(self.ctx)
+            if self.on_plan is not None:
+                self.on_plan(plan)
+            self.emit(Event(step.id, EventKind.STEP_STARTED, step.title))
+            step.run(self.ctx, self.emit)
+            self.ctx.cancel.raise_if_cancelled(step.id)
+            checks = step.verify(self.ctx)
+            for check in checks:
+                self._emit_check(step.id, check)
+            failed = [check for check in checks if not check.ok]
+            if failed:
+                detail = "; ".join(f"{c.name}: {c.detail}" if c.detail else c.name for c in failed)
+                raise StepFailed(step.id, f"verification failed: {detail}",
+                                 "Look at the output above, fix the cause, then run the step again.")
+        except Cancelled as exc:
+            self.emit(Event(step.id, EventKind.STEP_FAILED, "cancelled"))
+            if _can_save(self.ctx):
+                saved_state.mark_step(self.ctx.config.project_dir, step.id, "cancelled")
+            return StepOutcome(step.id, "cancelled", error=exc, seconds=time.monotonic() - started)
+        except Exception as exc:  # every failure becomes an outcome with a user-facing error
+            error = as_user_error(exc)
+            self.emit(Event(step.id, EventKind.STEP_FAILED, error.one_line(), {"code": error.code}))
+            if _can_save(self.ctx):
+                saved_state.mark_step(self.ctx.config.project_dir, step.id, "failed")
+            return StepOutcome(step.id, "failed", error=error, seconds=time.monotonic() - started)
+        seconds = time.monotonic() - started
+        self.emit(Event(step.id, EventKind.STEP_DONE, f"{step.title}: done", {"seconds": round(seconds, 2)}))
+        if _can_save(self.ctx):
+            saved_state.remember_config(self.ctx.config)
+            saved_state.mark_step(self.ctx.config.project_dir, step.id, "done")
+        return StepOutcome(step.id, "done", checks, seconds=seconds)
+
+    def run(self, *, from_step: str | None = None, redo: Iterable[str] = ()) -> list[StepOutcome]:
+        """Run the steps in order from ``from_step``; stop at the first failure."""
+        redo_set = set(redo)
+        for step_id in redo_set:
+            self.step(step_id)
+        outcomes: list[StepOutcome] = []
+        for step_id in self.ids_from(from_step):
+            outcome = self.run_step(step_id, redo=step_id in redo_set)
+            outcomes.append(outcome)
+            if not outcome.ok:
+                break
+        return outcomes
+
+    def statuses(self) -> dict[str, bool]:
+        """Step id -> already done (detected from the world)."""
+        return {step.id: step.detect(self.ctx) for step in self.steps}
+
+    def _emit_check(self, step_id: str, check: Check) -> None:
+        mark = "PASS" if check.ok else "FAIL"
+        text = f"{mark} {check.name}" + (f": {check.detail}" if check.detail else "")
+        self.emit(Event(step_id, EventKind.CHECK, text, {"ok": check.ok, "name": check.name}))
+
+
+def _can_save(ctx: StepContext) -> bool:
+    return Path(ctx.config.project_dir).is_dir()
+
+
+def context_from_sandbox(
+    info: object,
+    project_dir: Path,
+    *,
+    mode: Mode = "session",
+    package_manager: str = "npm",
+    prisma_major: int | None = None,
+    sample_row: bool = True,
+) -> StepContext:
+    """A context whose inputs all come from a running sandbox (nothing to type)."""
+    target = info.target  # type: ignore[attr-defined]
+    config = WalkthroughConfig(
+        project_dir=project_dir,
+        target=target,
+        mode=mode,
+        package_manager=package_manager,
+        prisma_major=prisma_major,
+        sample_row=sample_row,
+        sandbox=True,
+    )
+    return StepContext(config, Secrets(admin_password=info.postgres_password))  # type: ignore[attr-defined]
