@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from supatui.core import secrets
-from supatui.core.connstr import ConnectionTarget, UrlError, parse_url, validate_host, validate_ref
+from supatui.core.connstr import ConnectionTarget, UrlError, parse_url, target_from_url, validate_host, validate_ref
 from supatui.core.context import Secrets, StepContext, WalkthroughConfig
 from supatui.core.errors import InputError
 from supatui.core.redact import register_secret
@@ -41,20 +41,11 @@ def project_dir_from(args: argparse.Namespace) -> Path:
 def _target_from_url(url: str) -> tuple[ConnectionTarget, str, str | None, str]:
     """(target, mode, password, role) from a pasted Connect-dialog URL."""
     try:
+        target, mode = target_from_url(url)
         parsed = parse_url(url)
     except UrlError as exc:
         raise InputError(f"The --url is not a valid connection string: {exc}",
                          "Copy it again from Supabase's Connect dialog (Session pooler).", field="url") from None
-    ref = parsed.ref
-    if not ref:
-        raise InputError("The --url has no project ref (expected a user like postgres.<ref>).",
-                         "Copy the Session pooler string from the Connect dialog.", field="url")
-    if parsed.host.startswith("db.") and parsed.host.endswith(".supabase.co"):
-        target = ConnectionTarget(ref=ref, pooler_host="", direct_host=parsed.host, direct_port=parsed.port)
-        return target, "direct", parsed.password, parsed.role
-    mode = "transaction" if parsed.port == 6543 else "session"
-    port_field = {"transaction_port": parsed.port} if mode == "transaction" else {"session_port": parsed.port}
-    target = ConnectionTarget(ref=ref, pooler_host=parsed.host, **port_field)  # type: ignore[arg-type]
     return target, mode, parsed.password, parsed.role
 
 

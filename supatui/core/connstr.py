@@ -208,3 +208,49 @@ def connect_kwargs(parsed: ParsedUrl) -> dict[str, str | int]:
         if key in parsed.params:
             kwargs[key] = parsed.params[key]
     return kwargs
+
+
+def target_from_url(url: str) -> tuple[ConnectionTarget, Mode]:
+    """Read a URL pasted from the Connect dialog into a target and a mode.
+
+    The host is kept as pasted (never recomposed). ``db.<ref>.supabase.co`` with a bare user is
+    the direct connection (or the dedicated pooler on 6543, which also takes the bare role);
+    any other host is Supavisor: 6543 is transaction mode, anything else session mode.
+    Raises :class:`UrlError` when the URL carries no project ref.
+    """
+    parsed = parse_url(url)
+    ref = parsed.ref
+    if not ref:
+        raise UrlError(
+            f"The user '{parsed.user}' carries no project ref: on the Supabase pooler it is <role>.<ref> "
+            "(e.g. postgres.abcdefghijklmnopqrst). Copy the string from the Connect dialog again."
+        )
+    if re.match(r"^db\.[a-z]{20}\.supabase\.co$", parsed.host) and "." not in parsed.user:
+        direct = ConnectionTarget(ref, "", direct_host=parsed.host, direct_port=parsed.port, database=parsed.database)
+        return direct, "direct"
+    if parsed.port == 6543:
+        return ConnectionTarget(ref, parsed.host, transaction_port=6543, database=parsed.database), "transaction"
+    return ConnectionTarget(ref, parsed.host, session_port=parsed.port, database=parsed.database), "session"
+
+
+# Prisma's parameters for the transaction pooler: no named prepared statements (Prisma <= 6),
+# one connection per serverless instance to start with (Supabase's troubleshooting page).
+TRANSACTION_PARAMS: dict[str, str] = {"pgbouncer": "true", "connection_limit": "1"}
+
+
+def prisma_env(target: ConnectionTarget, role: str, password: str, mode: Mode) -> dict[str, str]:
+    """The ``.env`` values for Prisma: DATABASE_URL (runtime) and DIRECT_URL (the CLI, migrations).
+
+    Transaction mode pools on 6543, where migrations cannot run (advisory locks, prepared
+    statements), so DIRECT_URL points at the session port. In session and direct mode both
+    keys hold the same URL: the guide needs only DATABASE_URL, but writing DIRECT_URL too means
+    a ``prisma.config.ts`` or a Prisma 6 ``directUrl = env("DIRECT_URL")`` works in every mode
+    and a mode switch never leaves a stale DIRECT_URL behind.
+    """
+    if mode == "transaction":
+        return {
+            "DATABASE_URL": target.url(role, password, "transaction", TRANSACTION_PARAMS),
+            "DIRECT_URL": target.url(role, password, "session"),
+        }
+    url = target.url(role, password, mode)
+    return {"DATABASE_URL": url, "DIRECT_URL": url}

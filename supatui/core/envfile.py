@@ -1,0 +1,231 @@
+"""The project's ``.env``: set a few keys, keep everything else exactly as it was.
+
+Why our own writer: python-dotenv's ``set_key(quote_mode="always")`` writes single quotes with
+``\\'`` escapes that npm's dotenv does not undo (notes infra §6). Here values are written
+double-quoted, which python-dotenv, npm dotenv and Prisma all read the same way, as long as the
+value has no quote, backslash, newline or ``$`` (a percent-encoded URL has none). The file is
+read with python-dotenv's own parser so comments, order, ``export`` prefixes and multi-line
+values survive; lines it cannot parse are kept verbatim and reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv.parser import parse_stream
+
+from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.plan import FileAction
+from supatui.core.redact import MASK, redact
+
+UNSAFE_VALUE_CHARS = '"\\\n\r$'
+_URL_PASSWORD = re.compile(r"(?P<head>\w[\w+.-]*://[^:/@\s\"']+:)[^\s\"']*(?P<at>@)")
+
+
+class EnvValueError(ValueError):
+    """A value that cannot be written so that every dotenv parser reads it back unchanged."""
+
+
+def format_line(key: str, value: str, *, export: bool = False) -> str:
+    """``KEY="value"`` (no newline). Raises :class:`EnvValueError` for unsafe values."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key):
+        raise EnvValueError(f"'{key}' is not a valid .env key")
+    bad = sorted({ch for ch in value if ch in UNSAFE_VALUE_CHARS})
+    if bad:
+        raise EnvValueError(f"the value of {key} contains {' '.join(repr(c) for c in bad)}, which dotenv parsers "
+                            "read differently; percent-encode it")
+    return f'{"export " if export else ""}{key}="{value}"'
+
+
+def mask_text(text: str) -> str:
+    """Mask every URL password (registered or not) and every registered secret."""
+    return redact(_URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}{m.group('at')}", text))
+
+
+@dataclass(frozen=True)
+class EnvUpdate:
+    """What writing ``values`` to the file would do, computed without touching it."""
+
+    path: Path
+    old_text: str | None  # None: no file, or not UTF-8 text (see ``undecodable``)
+    new_text: str
+    undecodable: bool = False
+    bad_lines: tuple[int, ...] = ()  # 1-based lines python-dotenv could not parse (kept verbatim)
+    replaced: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    @property
+    def exists(self) -> bool:
+        return self.old_text is not None or self.undecodable
+
+    @property
+    def changed(self) -> bool:
+        return self.undecodable or self.old_text != self.new_text
+
+    def diff(self) -> str:
+        """Unified diff, masked."""
+        if not self.changed:
+            return ""
+        old = self.old_text or ""
+        lines = difflib.unified_diff(old.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
+                                     fromfile=f"a/{self.path.name}" if self.exists else "/dev/null",
+                                     tofile=f"b/{self.path.name}")
+        return mask_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+
+    def problems(self) -> list[str]:
+        out: list[str] = []
+        if self.undecodable:
+            out.append(f"{self.path.name} is not UTF-8 text, so it cannot be edited line by line: it is kept as a "
+                       "backup and a new file is written with only the keys supatui sets. Copy anything you need "
+                       "from the backup.")
+        if self.bad_lines:
+            numbers = ", ".join(str(n) for n in self.bad_lines)
+            kept = ", and the previous file is backed up" if self.changed else ""
+            out.append(f"line(s) {numbers} of {self.path.name} are not KEY=value lines (dotenv ignores them); "
+                       f"they were kept as they were{kept}.")
+        return out
+
+
+def _newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def compute_update(path: Path, values: dict[str, str], *, header: str = "") -> EnvUpdate:
+    """The new text: our keys replaced in place (every occurrence), missing ones added after them."""
+    new_lines = {key: format_line(key, value) for key, value in values.items()}
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    if raw is None or _undecodable(raw):
+        body = (f"# {header}\n" if header else "") + "".join(line + "\n" for line in new_lines.values())
+        return EnvUpdate(path, None, body, undecodable=raw is not None, added=tuple(values))
+    old = raw.decode("utf-8")
+    newline = _newline_of(old)
+    out: list[str] = []
+    bad: list[int] = []
+    seen: list[str] = []
+    insert_at = -1
+    line_no = 1
+    for binding in parse_stream(io.StringIO(old)):
+        original = binding.original.string
+        if binding.error:  # report the first non-blank line of what could not be parsed
+            blank = original[: len(original) - len(original.lstrip("\r\n"))]
+            bad.append(line_no + _count_lines(blank))
+        line_no += _count_lines(original)
+        if binding.key in new_lines and not binding.error:
+            ending = newline if original.endswith(("\n", "\r")) else ""
+            lead = original[: len(original) - len(original.lstrip())]  # blank lines the parser folded in
+            export = original.lstrip().startswith("export ")
+            out.append(lead + format_line(binding.key, values[binding.key], export=export) + ending)
+            if binding.key not in seen:
+                seen.append(binding.key)
+            insert_at = len(out)
+        else:
+            out.append(original)
+    missing = [key for key in values if key not in seen]
+    if missing:
+        if insert_at < 0:
+            if out and not out[-1].endswith(("\n", "\r")):
+                out[-1] += newline
+            if header and out and out[-1].strip():
+                out.append(newline)
+            if header:
+                out.append(f"# {header}{newline}")
+            insert_at = len(out)
+        elif not out[insert_at - 1].endswith(("\n", "\r")):
+            out[insert_at - 1] += newline
+        out[insert_at:insert_at] = [new_lines[key] + newline for key in missing]
+    return EnvUpdate(path, old, "".join(out), bad_lines=tuple(bad), replaced=tuple(seen), added=tuple(missing))
+
+
+def _count_lines(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _undecodable(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"\x00" in raw
+
+
+def plan_env(update: EnvUpdate, description: str = "") -> FileAction:
+    return FileAction(update.path, update.diff(), description,
+                      backup_path(update.path) if update.exists and update.changed else None)
+
+
+def backup_path(path: Path) -> Path:
+    """``.env.bak``, or ``.env.bak.1``, ``.2`` … when an older backup is there (never overwritten)."""
+    candidate = path.with_name(path.name + ".bak")
+    index = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.name}.bak.{index}")
+        index += 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class EnvWriteResult:
+    path: Path
+    changed: bool
+    backup: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def write_env(path: Path, values: dict[str, str], *, header: str = "", step: str = "", emit: Emit = discard
+              ) -> EnvWriteResult:
+    """Set ``values`` in the file: backup first when it changes, atomic replace, 0600 when new."""
+    real = path.resolve() if path.is_symlink() else path
+    update = compute_update(real, values, header=header)
+    warnings = update.problems()
+    for warning in warnings:
+        emit(Event(step, EventKind.WARNING, warning, {"path": str(path)}))
+    if not update.changed:
+        return EnvWriteResult(path, False, None, warnings)
+    saved: Path | None = None
+    if update.exists:
+        saved = backup_path(real)
+        shutil.copy2(real, saved)
+    _atomic_write(real, update.new_text)
+    detail = f" (previous version kept as {saved.name})" if saved else ""
+    keys = ", ".join(update.replaced + update.added)
+    emit(Event(step, EventKind.FILE_WRITTEN, f"wrote {path}: {keys}{detail}",
+               {"path": str(path), "backup": str(saved) if saved else None, "diff": update.diff()}))
+    return EnvWriteResult(path, True, saved, warnings)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Temp file in the same folder + ``os.replace``; keeps an existing file's mode, else 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_values(path: Path) -> dict[str, str | None]:
+    """The file as python-dotenv's ``dotenv_values(interpolate=False)`` reads it, minus its stderr warnings.
+
+    For our double-quoted, percent-encoded values this is also what npm dotenv and Prisma read.
+    """
+    with path.open(encoding="utf-8") as handle:
+        return {b.key: b.value for b in parse_stream(handle) if b.key is not None and not b.error}

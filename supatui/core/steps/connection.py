@@ -1,0 +1,145 @@
+"""Step 3: the connection string for the ``prisma`` role, tested, then written to ``.env``.
+
+The URL is built from the Connect dialog's parts (ref, pooler host copied as is, mode), with
+the password percent-encoded; it is tried as ``prisma`` through that exact URL before anything
+is written, so a wrong host or ref fails here with advice instead of later inside Prisma.
+
+Keys: transaction mode writes DATABASE_URL (6543, ``pgbouncer=true&connection_limit=1``) and
+DIRECT_URL (session port, for migrations). Session and direct mode write the same URL to both
+keys, so Prisma 6's ``directUrl`` and Prisma 7's ``prisma.config.ts`` work in every mode.
+"""
+
+from __future__ import annotations
+
+from supatui.core.connstr import MODES, ConnectionTarget, Mode, prisma_env, validate_host, validate_ref
+from supatui.core.context import StepContext
+from supatui.core.database import PASSWORD_HINT_ROLE, connect, current_user
+from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_values, write_env
+from supatui.core.errors import InputError, StepFailed, SupatuiError
+from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.plan import Check, Plan
+from supatui.core.steps.base import Step
+from supatui.core.steps.role import env_path, resolve_prisma_password
+
+STEP = "connection"
+ENV_HEADER = "Supabase (Connecting with Prisma, step 3; written by supatui)"
+
+
+class ConnectionStep(Step):
+    id = "connection"
+    title = "Write the connection string to .env"
+    why = ("Prisma reads DATABASE_URL from .env. On Supabase it goes through Supavisor: the user is prisma.<ref>, "
+           "port 5432 in session mode (servers) or 6543 in transaction mode (serverless, with DIRECT_URL on 5432 "
+           "for migrations). Special characters in the password must be percent-encoded.")
+
+    def validate(self, ctx: StepContext) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        target = ctx.config.target
+        if ctx.config.mode not in MODES:
+            errors["mode"] = f"'{ctx.config.mode}' is not a mode: use session, transaction or direct."
+        if target is None:
+            errors["ref"] = "Enter the project ref (or paste the connection string from the Connect dialog)."
+            errors["pooler_host"] = "Enter the pooler host, copied from the Connect dialog."
+            return errors
+        if (message := validate_ref(target.ref)) is not None:
+            errors["ref"] = message
+        if ctx.config.mode != "direct" and (message := validate_host(target.pooler_host)) is not None:
+            errors["pooler_host"] = message
+        if ctx.config.mode == "direct" and target.direct_host and (message := validate_host(target.direct_host)):
+            errors["direct_host"] = message
+        return errors
+
+    def _inputs(self, ctx: StepContext, emit: Emit = discard, *, need_password: bool = True
+                ) -> tuple[ConnectionTarget, Mode, str | None]:
+        errors = self.validate(ctx)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise InputError(message, "Fix the input and run the step again.", field=field)
+        assert ctx.config.target is not None
+        password = resolve_prisma_password(ctx, emit)
+        if password is None and need_password:
+            raise StepFailed(STEP, f"The password of the {ctx.config.role} role is not known.",
+                             "Run step 1 first (it sets and stores it), or set SUPATUI_PRISMA_PASSWORD.",
+                             code="no-password")
+        return ctx.config.target, ctx.config.mode, password
+
+    def values(self, ctx: StepContext) -> dict[str, str]:
+        """The ``.env`` values this step writes (real password; never show them unmasked)."""
+        target, mode, password = self._inputs(ctx)
+        assert password is not None
+        return prisma_env(target, ctx.config.role, password, mode)
+
+    def _update(self, ctx: StepContext) -> EnvUpdate:
+        return compute_update(env_path(ctx), self.values(ctx), header=ENV_HEADER)
+
+    def plan(self, ctx: StepContext) -> Plan:
+        target, mode, password = self._inputs(ctx, need_password=False)
+        plan = Plan(STEP)
+        if password is None:
+            placeholder = prisma_env(target, ctx.config.role, "****", mode)
+            plan.notes.append("The password comes from step 1 (set when it runs); shown here as ****.")
+            update = compute_update(env_path(ctx), placeholder, header=ENV_HEADER)
+        else:
+            update = self._update(ctx)
+        plan.notes.append(f"First a test connection as {ctx.config.role} through DATABASE_URL ({mode} mode), then "
+                          f"{env_path(ctx).name} is written; other keys and comments stay, the old file is backed up.")
+        plan.notes.extend(update.problems())
+        plan.actions.append(plan_env(update, f"set {', '.join(update.replaced + update.added) or 'nothing'}"))
+        return plan
+
+    def run(self, ctx: StepContext, emit: Emit) -> None:
+        target, mode, password = self._inputs(ctx, emit)
+        assert password is not None
+        values = prisma_env(target, ctx.config.role, password, mode)
+        for key in dict.fromkeys(values):
+            if key == "DIRECT_URL" and values[key] == values["DATABASE_URL"]:
+                continue
+            ctx.cancel.raise_if_cancelled(STEP)
+            self._try(ctx, key, values[key], emit)
+        ctx.cancel.raise_if_cancelled(STEP)
+        write_env(env_path(ctx), values, header=ENV_HEADER, step=STEP, emit=emit)
+
+    def _try(self, ctx: StepContext, key: str, url: str, emit: Emit) -> str:
+        """Connect through ``url`` as the role; return current_user. Raises StepFailed with advice."""
+        emit(Event(STEP, EventKind.INFO, f"Testing {key}: connecting as {ctx.config.role}…"))
+        try:
+            with connect(url, password_hint=PASSWORD_HINT_ROLE) as conn:
+                user = current_user(conn)
+        except SupatuiError as exc:
+            raise StepFailed(STEP, f"{key} does not connect: {exc.message}", exc.hint, code=exc.code) from None
+        if user != ctx.config.role:
+            raise StepFailed(STEP, f"{key} connects as '{user}', not '{ctx.config.role}'.",
+                             "Check the user part of the URL (it must be <role>.<ref> on the pooler).", code="wrong-role")
+        emit(Event(STEP, EventKind.INFO, f"{key} connects as {user}."))
+        return user
+
+    def verify(self, ctx: StepContext) -> list[Check]:
+        path = env_path(ctx)
+        if not path.is_file():
+            return [Check(f"{path.name} exists", False, f"no {path} yet: run step 3")]
+        try:
+            found = read_values(path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return [Check(f"{path.name} parses", False, f"{type(exc).__name__}: {exc}")]
+        checks = [Check(f"{path.name} parses", True, "python-dotenv reads it")]
+        try:
+            expected = self.values(ctx)
+        except SupatuiError as exc:
+            checks.append(Check("expected connection string known", False, exc.message))
+            return checks
+        for key, want in expected.items():
+            have = found.get(key)
+            checks.append(Check(f"{key} is the {ctx.config.mode}-mode URL for {ctx.config.role}", have == want,
+                                "" if have == want else ("missing" if have is None else "differs: run step 3 again")))
+        for key in dict.fromkeys(expected):
+            url = found.get(key)
+            if not url or (key == "DIRECT_URL" and url == found.get("DATABASE_URL")):
+                continue
+            try:
+                with connect(url, connect_timeout=10, password_hint=PASSWORD_HINT_ROLE) as conn:
+                    user = current_user(conn)
+            except SupatuiError as exc:
+                checks.append(Check(f"{key} connects", False, exc.one_line()))
+                continue
+            checks.append(Check(f"{key} connects as {ctx.config.role}", user == ctx.config.role, f"current_user = {user}"))
+        return checks
