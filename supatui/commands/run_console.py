@@ -125,9 +125,8 @@ def run_headless(args: argparse.Namespace) -> int:
     listeners: list[Emit] = [console.event]
     plan_listeners: list[Callable[[Plan], None]] = [_confirming(console, args.yes)]
     transcript = _transcript(ctx)
-    if transcript is not None:
-        listeners.append(transcript)
-        plan_listeners.insert(0, transcript.record_plan)
+    listeners.append(transcript)
+    plan_listeners.insert(0, transcript.record_plan)
 
     def emit(event: Event) -> None:
         for listener in listeners:
@@ -141,17 +140,22 @@ def run_headless(args: argparse.Namespace) -> int:
     try:
         outcomes = walkthrough.run(from_step=args.from_step, redo=args.redo)
     finally:
-        if transcript is not None:
-            transcript.close()
+        transcript.close()
     return _finish(outcomes, console, ctx)
 
 
 def _transcript(ctx: StepContext) -> Any:
-    try:
-        from supatui.core.transcript import TranscriptWriter
-    except ModuleNotFoundError:
-        return None
-    return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "project")
+    """The transcript + replay writer, told where step 1's SQL goes (no password)."""
+    from supatui.core.transcript import DbTarget, TranscriptWriter
+
+    target = ctx.config.target
+    database = None
+    if target is not None:
+        mode = "session" if target.pooler_host else "direct"
+        host, port = target.endpoint(mode)
+        database = DbTarget(host, port, target.user_for(ctx.config.admin_user, mode), target.database)
+    return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "headless",
+                            database=database)
 
 
 def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> int:
@@ -179,10 +183,8 @@ def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> 
 
 
 def _print_diagnosis(error: object, step: str) -> None:
-    try:
-        from supatui.core.diagnoses import diagnose
-    except ModuleNotFoundError:
-        return
+    from supatui.core.diagnoses import diagnose
+
     text = f"{getattr(error, 'message', '')}\n{getattr(error, 'output', '')}"
     matches = diagnose(text, step)
     if matches:

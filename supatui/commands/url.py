@@ -1,0 +1,45 @@
+"""`supatui url explain URL`: what a connection string is and what Prisma needs for it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("url", help="explain a connection string",
+                                   description="Work with Supabase connection strings.")
+    sub = parser.add_subparsers(dest="url_command", metavar="ACTION", parser_class=type(parser))
+    explain = sub.add_parser(
+        "explain", help="what kind of string it is, what Prisma needs, what looks wrong",
+        description="Explain a PostgreSQL connection string without connecting. The password is never shown; to keep "
+                    "it out of your shell history, pass - and paste the string on stdin.")
+    explain.add_argument("url", nargs="?", default=None, metavar="URL|-", help="the connection string, or - for stdin")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.set_defaults(handler=main)
+    parser.set_defaults(handler=_usage, url_parser=parser)
+
+
+def _usage(args: argparse.Namespace) -> int:
+    args.url_parser.print_help(sys.stderr)
+    return 2
+
+
+def main(args: argparse.Namespace) -> int:
+    from supatui.core.errors import InputError
+    from supatui.core.redact import redact
+    from supatui.core.urlexplain import explain_url
+
+    url = args.url
+    if url in (None, "-"):
+        if url is None and sys.stdin.isatty():
+            raise InputError("No connection string given.", "Run `supatui url explain -` and paste it, or pass it as "
+                             "an argument.", field="url")
+        url = sys.stdin.readline()
+    explanation = explain_url(url)
+    if args.json:
+        print(redact(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False)))
+    else:
+        print(redact(explanation.render()))
+    return 0
