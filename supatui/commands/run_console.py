@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from supatui.commands.run_inputs import context_from_args, prisma_password_from_env_file, project_dir_from
+from supatui.core.connstr import Mode
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
@@ -151,7 +152,7 @@ def _transcript(ctx: StepContext) -> Any:
     target = ctx.config.target
     database = None
     if target is not None:
-        mode = "session" if target.pooler_host else "direct"
+        mode: Mode = "session" if target.pooler_host else "direct"
         host, port = target.endpoint(mode)
         database = DbTarget(host, port, target.user_for(ctx.config.admin_user, mode), target.database)
     return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "headless",
