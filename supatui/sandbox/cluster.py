@@ -1,0 +1,245 @@
+"""One PostgreSQL cluster: initdb, start, wait, bootstrap Supabase's roles, stop.
+
+Lean on purpose: ``initdb -N`` and ``fsync=off`` (a crash of the machine can lose sandbox data,
+which `supatui sandbox reset` recreates), and readiness is polled from ``postmaster.pid`` every
+few milliseconds rather than pg_ctl's 100 ms ticks.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from supatui.core.errors import SupatuiError
+from supatui.sandbox import roles
+from supatui.sandbox.runas import RunAs, run, server_env
+
+RESET_HINT = "Run `supatui sandbox reset` to wipe the sandbox and start fresh (its data is deleted)."
+SERVER_SETTINGS = {  # sandbox-only speed settings; a crash may lose data, `reset` recreates it
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "password_encryption": "scram-sha-256",
+}
+HBA = """\
+# supatui sandbox. The socket dir is private to the server's OS user, so local connections are
+# trusted (bootstrap as supabase_admin, PgBouncer's auth_user); TCP always needs a password.
+local   all   all                 trust
+host    all   all   127.0.0.1/32  scram-sha-256
+"""
+
+
+def scram_secret(password: str, iterations: int = 4096) -> str:
+    """PostgreSQL's SCRAM-SHA-256 verifier, so no plain password goes into SQL text or server logs."""
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+    b64 = base64.b64encode
+    return f"SCRAM-SHA-256${iterations}:{b64(salt).decode()}${b64(stored_key).decode()}:{b64(server_key).decode()}"
+
+
+class Cluster:
+    """The data dir ``<cluster_dir>/data``, socket dir ``<cluster_dir>/run``, log ``<cluster_dir>/postgres.log``."""
+
+    def __init__(self, cluster_dir: Path, bin_dir: Path, who: RunAs, port: int) -> None:
+        self.dir = cluster_dir
+        self.data = cluster_dir / "data"
+        self.run_dir = socket_dir(cluster_dir, port)
+        self.log = cluster_dir / "postgres.log"
+        self.bin = bin_dir
+        self.who = who
+        self.port = port
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # -- state ---------------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return (self.data / "PG_VERSION").exists()
+
+    def pid(self) -> int | None:
+        """The postmaster's pid when it is alive."""
+        try:
+            first = (self.data / "postmaster.pid").read_text().split("\n", 1)[0]
+            pid = int(first)
+        except (OSError, ValueError):
+            return None
+        return pid if pid_alive(pid) else None
+
+    def _pid_status(self) -> str:
+        try:
+            lines = (self.data / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return ""
+        return lines[7].strip() if len(lines) > 7 else ""
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def prepare_dirs(self) -> None:
+        for path in (self.dir, self.run_dir):
+            if path == self.run_dir and path.exists() and path.stat().st_uid != (self.who.uid if self.who.switch else
+                                                                              os.getuid()):
+                raise SupatuiError(f"The sandbox's socket folder {path} belongs to another user.",
+                                   "Remove it, or set SUPATUI_HOME to a shorter path.")
+            path.mkdir(parents=True, exist_ok=True)
+            os.chmod(path, 0o700)
+            self.who.chown(path)
+
+    def initdb(self) -> None:
+        argv = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "supabase_admin", "--auth=trust", "-E", "UTF8",
+                "--no-locale", "-N", "--no-instructions"]
+        for key, value in SERVER_SETTINGS.items():
+            argv += ["-c", f"{key}={value}"]
+        proc = run(argv, self.who, cwd=self.dir, env=server_env(self.dir))
+        if proc.returncode != 0:
+            raise SupatuiError(f"initdb failed: {_tail(proc.stdout + proc.stderr)}",
+                               "Check free disk space and permissions of the sandbox folder; then " + RESET_HINT[0].lower()
+                               + RESET_HINT[1:], code="sandbox-initdb")
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(HBA)
+        self.who.chown(hba)
+
+    def start(self, timeout: float = 30) -> None:
+        """Start postgres and return once it accepts connections."""
+        argv = [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.run_dir),
+                "-c", "listen_addresses=127.0.0.1"]
+        log = open(self.log, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self.who.chown(self.log)
+            self._proc = subprocess.Popen(argv, cwd=self.dir, env=server_env(self.dir), stdin=subprocess.DEVNULL,
+                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                          **self.who.popen_kwargs())
+        except PermissionError as exc:
+            raise SupatuiError(f"Cannot start PostgreSQL as '{self.who.name}': {exc.strerror}.",
+                               "Check that the sandbox folder and binaries are reachable by that user.") from None
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                self._proc = None
+                raise self._start_error()
+            if self._pid_status() == "ready":
+                return
+            time.sleep(0.004)
+        self.stop()
+        raise SupatuiError(f"PostgreSQL did not become ready within {timeout:.0f} s.",
+                           f"See {self.log}. If it keeps failing: " + RESET_HINT, code="sandbox-start")
+
+    def _start_error(self) -> SupatuiError:
+        tail = _tail(self.log.read_text(errors="replace") if self.log.exists() else "")
+        if "Address already in use" in tail:
+            return SupatuiError(f"The sandbox's direct port {self.port} is already in use by another program.",
+                                f"Stop that program (see `lsof -i :{self.port}`), or run `supatui sandbox reset` to pick "
+                                "new ports.", code="sandbox-port")
+        return SupatuiError(f"The sandbox's PostgreSQL did not start; its data directory {self.data} looks damaged "
+                            f"({tail or 'no log output'}).", RESET_HINT, code="sandbox-corrupt")
+
+    def bootstrap(self, postgres_password: str, pgbouncer_verifier: str) -> None:
+        """Replay Supabase's role layout as supabase_admin over the private socket."""
+        import psycopg
+        from psycopg import sql
+
+        statement = sql.SQL(roles.BOOTSTRAP).format(postgres_pw=sql.Literal(scram_secret(postgres_password)),
+                                                    pgbouncer_pw=sql.Literal(pgbouncer_verifier))
+        try:
+            with psycopg.connect(host=str(self.run_dir), port=self.port, user="supabase_admin", dbname="postgres",
+                                 connect_timeout=10) as conn:
+                conn.execute(statement)
+        except psycopg.Error as exc:
+            raise SupatuiError(f"Setting up Supabase's roles failed: {exc}", RESET_HINT, code="sandbox-bootstrap") from None
+
+    def set_role_password(self, role: str, verifier: str) -> None:
+        """Set a role's SCRAM verifier as supabase_admin (used when the keyring lost the password)."""
+        import psycopg
+        from psycopg import sql
+
+        try:
+            with psycopg.connect(host=str(self.run_dir), port=self.port, user="supabase_admin", dbname="postgres",
+                                 connect_timeout=10, autocommit=True) as conn:
+                conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(verifier)))
+        except psycopg.Error as exc:
+            raise SupatuiError(f"Could not set the sandbox's {role} password: {exc}", RESET_HINT) from None
+
+    def stop(self, timeout: float = 15) -> bool:
+        """Fast shutdown (SIGINT); False when it was not running."""
+        pid = self.pid()
+        if pid is None:
+            self._reap()
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        if not wait_gone(pid, timeout):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGQUIT)
+            wait_gone(pid, 5)
+        self._reap()
+        return True
+
+    def _reap(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=1)
+            self._proc = None
+
+
+def socket_dir(cluster_dir: Path, port: int) -> Path:
+    """``<cluster>/run``, or a short private dir in the temp folder when that path is too long for a socket."""
+    preferred = cluster_dir / "run"
+    if len(str(preferred / f".s.PGSQL.{port}")) <= 100:
+        return preferred
+    import tempfile
+
+    key = hashlib.sha256(str(cluster_dir).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"supatui-{key}"
+
+
+def pid_alive(pid: int) -> bool:
+    """True while ``pid`` runs (reaping it first when it is our own exited child)."""
+    if pid <= 0:
+        return False
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass
+    except OSError:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """An exited process nobody reaped yet (its parent is another process, or an init that does not reap)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat_line.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.005)
+    return not pid_alive(pid)
+
+
+def _tail(text: str, lines: int = 3) -> str:
+    kept = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])

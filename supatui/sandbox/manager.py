@@ -1,0 +1,397 @@
+"""`Sandbox`: start, stop, status and reset of the local Supabase-shaped database.
+
+Layout under ``$SUPATUI_HOME/sandbox``: ``state.json`` (ref, ports, pids; no secrets),
+``router.json`` + ``router.log``, and ``cluster/`` (data dir, private socket dir, logs; owned by
+the servers' OS user). As root, when that user cannot reach the state dir, the cluster lives
+under ``/var/lib/supatui/clusters/<hash>`` instead. Cold start runs the router and PgBouncer
+while initdb works, so the whole start costs little more than initdb + postgres start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets as _random
+import shutil
+import socket
+import string
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from supatui.core import secrets
+from supatui.core.errors import SupatuiError
+from supatui.core.redact import register_secret
+from supatui.sandbox import pgbouncer, runas
+from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
+from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
+from supatui.sandbox.pgbouncer import PgBouncer
+
+DEFAULT_PORTS = (55432, 56543, 55433)  # session, transaction, direct
+Ports = tuple[int, int, int]
+
+
+def generate_ref() -> str:
+    return "".join(_random.choice(string.ascii_lowercase) for _ in range(20))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    """Whether a server could listen there (SO_REUSEADDR as servers do, so TIME_WAIT leftovers don't count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _listen(port: int, what: str) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise SupatuiError(
+            f"The sandbox's {what} port {port} is already in use by another program.",
+            f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` to pick new ports "
+            "(this wipes the sandbox's data).", code="sandbox-port") from None
+    sock.listen(128)
+    return sock
+
+
+class Sandbox:
+    """The sandbox under ``home`` (default: $SUPATUI_HOME or the user data dir)."""
+
+    def __init__(self, home: Path | None = None, *, ports: Ports | str | None = None) -> None:
+        self.home = Path(home) if home is not None else sandbox_home()
+        self.dir = self.home / "sandbox"
+        self.state_path = self.dir / "state.json"
+        self.password_file = self.dir / "postgres-password"
+        self.router_config = self.dir / "router.json"
+        self.router_log = self.dir / "router.log"
+        self._ports = ports if ports is not None else os.environ.get("SUPATUI_SANDBOX_PORTS") or None
+        self._cluster: Cluster | None = None
+        self._bouncer: PgBouncer | None = None
+        self._router: subprocess.Popen[bytes] | None = None
+
+    # -- public API ------------------------------------------------------------------------------
+    def start(self) -> SandboxInfo:
+        """Start whatever is not running and return how to connect (idempotent)."""
+        with self._lock():
+            return self._start()
+
+    def stop(self) -> bool:
+        """Stop router, PgBouncer and PostgreSQL; False when nothing was running."""
+        with self._lock():
+            state = State.load(self.state_path)
+            if state is None:
+                return False
+            return self._stop(state)
+
+    def status(self) -> SandboxStatus:
+        state = State.load(self.state_path)
+        who = self._who_name()
+        if state is None or not state.initialized:
+            return SandboxStatus(False, None, pgbouncer.find() is not None, who[0], who[1], self.dir / "cluster" / "data",
+                                 notes=["The sandbox has not been started yet: run `supatui sandbox start`."])
+        components = self._components(state)
+        running = all(components.values())
+        password, store, notes = "", self._store_label(state), []
+        try:
+            password = self._load_password(state) or ""
+        except SupatuiError as exc:
+            notes.append(exc.one_line())
+        if state.password_store == "file":
+            notes.append(f"No usable OS keyring: the postgres password is kept in {self.password_file} (mode 0600).")
+        pooling = bool(state.pgbouncer_port)
+        if not pooling:
+            notes.append("PgBouncer is not installed: the transaction port gives session semantics "
+                         "(install pgbouncer and run `supatui sandbox start` again for real transaction pooling).")
+        notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
+                     "`supatui sandbox reset` recreates it). No TLS: use sslmode=disable or prefer.")
+        info = SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
+                                 pooling)
+        return SandboxStatus(running, info, pooling, state.run_as or who[0], who[1],
+                             Path(state.cluster_dir) / "data", store, components, notes)
+
+    def reset(self) -> None:
+        """Stop everything and delete the sandbox's data and stored password."""
+        with self._lock():
+            state = None
+            with contextlib.suppress(SupatuiError):
+                state = State.load(self.state_path)
+            if state is not None:
+                self._stop(state)
+                with contextlib.suppress(SupatuiError):
+                    secrets.delete_password(state.ref, "postgres")
+                if state.cluster_dir:
+                    shutil.rmtree(socket_dir(Path(state.cluster_dir), state.direct_port), ignore_errors=True)
+                    shutil.rmtree(state.cluster_dir, ignore_errors=True)
+            for child in list(self.dir.iterdir()) if self.dir.exists() else []:
+                if child.name == ".lock":
+                    continue
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+
+    # -- start ---------------------------------------------------------------------------------
+    def _start(self) -> SandboxInfo:
+        state = State.load(self.state_path)
+        if state is not None and not state.initialized:  # an interrupted first start: begin again
+            self._wipe_cluster(state)
+            state = None
+        if state is not None and not (Path(state.cluster_dir) / "data" / "PG_VERSION").exists():
+            raise SupatuiError(f"The sandbox's data directory {state.cluster_dir}/data is missing or damaged.",
+                               "Run `supatui sandbox reset` to wipe the sandbox and start fresh.", code="sandbox-corrupt")
+        who = runas.current()
+        bin_dir = runas.stage_bin_dir(runas.find_bin_dir(), who)
+        cold = state is None
+        if state is None:
+            state = self._new_state(who)
+        cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, state.direct_port)
+        pg_running = cluster.pid() is not None
+        router_running = self._router_alive(state)
+        bouncer_bin = pgbouncer.find()
+        bouncer_running = bool(state.pgbouncer_port) and self._bouncer_for(state, bouncer_bin, who).pid() is not None
+        if pg_running and router_running and (bouncer_running or not bouncer_bin):
+            return self._info(state, cluster)
+
+        if not pg_running and not _port_free(state.direct_port):
+            raise SupatuiError(f"The sandbox's direct port {state.direct_port} is already in use by another program.",
+                               f"Stop that program (see `lsof -i :{state.direct_port}`), or run `supatui sandbox reset` "
+                               "to pick new ports (this wipes the sandbox's data).", code="sandbox-port")
+        listeners = [] if router_running else [_listen(state.session_port, "session"),
+                                               _listen(state.transaction_port, "transaction")]
+        password = pgb_scram = None
+        if cold:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            cluster.prepare_dirs()
+            password = secrets.generate_password(32)
+            pgb_scram = scram_secret(secrets.generate_password(32))
+        bouncer = None
+        old_txn_port = state.pgbouncer_port
+        if bouncer_bin and not bouncer_running:
+            if not (state.pgbouncer_port and _port_free(state.pgbouncer_port)):
+                state.pgbouncer_port = _free_port()
+            bouncer = self._bouncer = self._bouncer_for(state, bouncer_bin, who)
+            if not cold and not bouncer.userlist.exists():  # PgBouncer installed after the sandbox was made
+                pgb_scram = scram_secret(secrets.generate_password(32))
+            bouncer.configure(pgb_scram)
+        elif not bouncer_bin:
+            state.pgbouncer_port = 0
+        state.save(self.state_path)
+        if router_running and state.pgbouncer_port != old_txn_port:
+            self._retarget_router(state)
+        try:
+            if listeners:
+                self._spawn_router(state, listeners)
+            if bouncer is not None and not cold:
+                bouncer.spawn()
+            if cold:
+                cluster.initdb()
+                if bouncer is not None:
+                    bouncer.spawn()
+            if not pg_running:
+                cluster.start()
+            if cold:
+                assert password is not None and pgb_scram is not None
+                cluster.bootstrap(password, pgb_scram)
+                self._store_password(state, password)
+            elif pgb_scram is not None:
+                cluster.set_role_password("pgbouncer", pgb_scram)
+            if bouncer is not None:
+                bouncer.wait_ready()
+                state.pgbouncer_pid = bouncer.pid() or 0
+        except BaseException:
+            self._stop(state)
+            raise
+        finally:
+            for sock in listeners:
+                sock.close()
+        state.initialized = True
+        state.run_as = who.name
+        state.save(self.state_path)
+        return self._info(state, cluster)
+
+    def _new_state(self, who: runas.RunAs) -> State:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o755 if who.switch else 0o700)
+        cluster_dir = self.dir / "cluster"
+        if not runas.can_traverse(self.dir, who):
+            key = hashlib.sha256(str(self.dir.resolve()).encode()).hexdigest()[:16]
+            base = runas.STAGE_ROOT / "clusters"
+            base.mkdir(parents=True, exist_ok=True)
+            os.chmod(runas.STAGE_ROOT, 0o755)
+            os.chmod(base, 0o755)
+            cluster_dir = base / key
+            shutil.rmtree(cluster_dir, ignore_errors=True)
+        session, transaction, direct = self._choose_ports()
+        return State(ref=generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
+                     cluster_dir=str(cluster_dir), run_as=who.name)
+
+    def _choose_ports(self) -> Ports:
+        pref = self._ports
+        if isinstance(pref, tuple):
+            return pref
+        if isinstance(pref, str) and pref != "auto":
+            try:
+                s, t, d = (int(part) for part in pref.split(","))
+            except ValueError:
+                raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r} is not 'auto' or three ports 'S,T,D'.",
+                                   "Example: SUPATUI_SANDBOX_PORTS=55432,56543,55433") from None
+            return s, t, d
+        if pref is None and all(_port_free(port) for port in DEFAULT_PORTS):
+            return DEFAULT_PORTS
+        ports: set[int] = set()
+        while len(ports) < 3:
+            ports.add(_free_port())
+        s, t, d = sorted(ports)
+        return s, t, d
+
+    def _spawn_router(self, state: State, listeners: list[socket.socket]) -> None:
+        import json
+
+        from supatui.sandbox import router
+
+        upstream_txn = state.pgbouncer_port or state.direct_port
+        config = {
+            "listeners": [{"kind": "session", "fd": listeners[0].fileno()},
+                          {"kind": "transaction", "fd": listeners[1].fileno()}],
+            "tenants": {state.ref: {"session": ["127.0.0.1", state.direct_port],
+                                    "transaction": ["127.0.0.1", upstream_txn]}},
+        }
+        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        log = open(self.router_log, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            # router.py is stdlib-only: run it as a script with -I -S for a fast start.
+            self._router = subprocess.Popen([sys.executable, "-I", "-S", router.__file__, str(self.router_config)],
+                                            cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                            pass_fds=[sock.fileno() for sock in listeners], start_new_session=True)
+        finally:
+            log.close()
+        state.router_pid = self._router.pid
+
+    def _retarget_router(self, state: State) -> None:
+        """Point the running router's transaction port at the new PgBouncer port (SIGHUP reloads tenants)."""
+        import json
+        import signal
+
+        config = json.loads(self.router_config.read_text())
+        config["tenants"][state.ref]["transaction"] = ["127.0.0.1", state.pgbouncer_port or state.direct_port]
+        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        os.kill(state.router_pid, signal.SIGHUP)
+
+    # -- stop / inspect ----------------------------------------------------------------------------
+    def _stop(self, state: State) -> bool:
+        was = False
+        pid = state.router_pid if self._router_alive(state) else 0
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 15)
+            wait_gone(pid, 5)
+            was = True
+        if self._router is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._router.wait(timeout=1)
+            self._router = None
+        if state.pgbouncer_port:
+            bouncer = self._bouncer or self._bouncer_for(state, pgbouncer.find() or "pgbouncer", None)
+            was = bouncer.stop() or was
+        cluster = self._cluster or Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False),
+                                           state.direct_port)
+        was = cluster.stop() or was
+        return was
+
+    def _components(self, state: State) -> dict[str, bool]:
+        cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), state.direct_port)
+        found = {"postgres": cluster.pid() is not None, "router": self._router_alive(state)}
+        if state.pgbouncer_port:
+            found["pgbouncer"] = self._bouncer_for(state, "pgbouncer", None).pid() is not None
+        return found
+
+    def _router_alive(self, state: State) -> bool:
+        pid = state.router_pid
+        if not pid or not pid_alive(pid):
+            return False
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists():
+            with contextlib.suppress(OSError):
+                return b"router.py" in cmdline.read_bytes()
+        return True
+
+    def _bouncer_for(self, state: State, binary: str | None, who: runas.RunAs | None) -> PgBouncer:
+        cluster_dir = Path(state.cluster_dir)
+        return PgBouncer(binary or "pgbouncer", cluster_dir, socket_dir(cluster_dir, state.direct_port),
+                         state.direct_port, state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
+
+    def _info(self, state: State, cluster: Cluster) -> SandboxInfo:
+        password = self._load_password(state)
+        if password is None:  # the keyring lost it: set a new one (supabase_admin is trusted on the private socket)
+            password = secrets.generate_password(32)
+            cluster.set_role_password("postgres", scram_secret(password))
+            self._store_password(state, password)
+        return SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
+                                 bool(state.pgbouncer_port))
+
+    # -- password ----------------------------------------------------------------------------------
+    def _store_password(self, state: State, password: str) -> None:
+        try:
+            secrets.set_password(state.ref, "postgres", password)
+            state.password_store = "keyring"
+            self.password_file.unlink(missing_ok=True)
+        except secrets.KeyringUnavailable:
+            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(password + "\n")
+            state.password_store = "file"
+        state.save(self.state_path)
+
+    def _load_password(self, state: State) -> str | None:
+        password: str | None = None
+        if state.password_store == "keyring":
+            with contextlib.suppress(secrets.KeyringUnavailable):
+                password = secrets.get_password(state.ref, "postgres")
+        if password is None and self.password_file.exists():
+            password = self.password_file.read_text().strip() or None
+        register_secret(password)
+        return password
+
+    def _store_label(self, state: State) -> str:
+        return str(self.password_file) if state.password_store == "file" else "keyring"
+
+    # -- misc --------------------------------------------------------------------------------------
+    def _wipe_cluster(self, state: State) -> None:
+        self._stop(state)
+        shutil.rmtree(state.cluster_dir, ignore_errors=True)
+        self.state_path.unlink(missing_ok=True)
+
+    def _who_name(self) -> tuple[str, bool]:
+        if runas.is_root():
+            return os.environ.get("SUPATUI_SANDBOX_USER", runas.DEFAULT_USER), True
+        return runas.current().name, False
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # Windows: no concurrent-start protection
+            yield
+            return
+        with open(self.dir / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
