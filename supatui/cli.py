@@ -8,6 +8,7 @@ Every subcommand lives in ``supatui.commands.<name>`` with ``register(subparsers
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("cancelled.")
         return EXIT_CANCELLED
+    except BrokenPipeError:  # `supatui … | head`: the reader left, which is not an error
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
     except Exception as exc:  # the one place errors become text
         from supatui.core.errors import InputError, SupatuiError, as_user_error
 
