@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -36,6 +38,11 @@ class Console:
     def _line(self, text: str) -> None:
         print(redact(text), file=self.stream, flush=True)
 
+    def _prefixed(self, prefix: str, text: str) -> None:
+        """Every line of a multi-line text keeps the step prefix, so output stays attributable."""
+        for line in text.splitlines() or [""]:
+            self._line(prefix + line)
+
     def event(self, event: Event) -> None:
         if self.json_lines:
             self._line(json.dumps(event.to_json(), ensure_ascii=False))
@@ -52,13 +59,14 @@ class Console:
         elif kind is EventKind.COMMAND:
             self._line(prefix + self._paint("cmd", text))
         elif kind is EventKind.OUTPUT:
-            self._line(prefix + "  " + text)
+            self._prefixed(prefix + "  ", text)
         elif kind is EventKind.COMMAND_EXIT:
             style = "dim" if event.data.get("returncode") == 0 else "fail"
             self._line(prefix + self._paint(style, f"  {text}"))
         elif kind is EventKind.FILE_WRITTEN:
             backup = event.data.get("backup")
-            self._line(prefix + f"wrote {text}" + (f" (previous copy: {backup})" if backup else ""))
+            verb = "" if text.split(" ", 1)[0] in ("wrote", "rewrote") or " was changed" in text else "wrote "
+            self._line(prefix + verb + text + (f" (previous copy: {backup})" if backup and " kept as " not in text else ""))
         elif kind is EventKind.WARNING:
             self._line(prefix + self._paint("warn", f"warning: {text}"))
         elif kind is EventKind.CHECK:
@@ -71,7 +79,7 @@ class Console:
         elif kind is EventKind.STEP_FAILED:
             self._line(prefix + self._paint("fail", f"✗ {text}"))
         else:
-            self._line(prefix + text)
+            self._prefixed(prefix, text)
 
     def plan(self, plan: Plan) -> None:
         if self.json_lines:
@@ -138,11 +146,29 @@ def run_headless(args: argparse.Namespace) -> int:
             listener(plan)
 
     walkthrough = Walkthrough(ctx, emit=emit, on_plan=on_plan)
+    previous = _cancel_on_ctrl_c(ctx)
     try:
         outcomes = walkthrough.run(from_step=args.from_step, redo=args.redo)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         transcript.close()
     return _finish(outcomes, console, ctx)
+
+
+def _cancel_on_ctrl_c(ctx: StepContext) -> Any:
+    """First Ctrl-C cancels the running step like Esc in the wizard (its command is stopped, the step is
+    recorded as cancelled, the run ends with a resume hint); a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if ctx.cancel.cancelled:
+            raise KeyboardInterrupt
+        # stop the child from a thread: the handler may interrupt the runner inside proc.wait()
+        threading.Thread(target=ctx.cancel.cancel, name="cancel", daemon=True).start()
+
+    return signal.signal(signal.SIGINT, on_sigint)
 
 
 def _transcript(ctx: StepContext) -> Any:
@@ -174,20 +200,25 @@ def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> 
         return 0
     error = failed.error
     if failed.status == "cancelled":
-        print(f"supatui: step {failed.step} cancelled; resume with: supatui run --from {failed.step}", file=sys.stderr)
+        print(f"supatui: step {failed.step} cancelled; nothing half-done was kept. Resume with: "
+              f"supatui run --from {failed.step}", file=sys.stderr)
         return 130
     assert error is not None
-    _print_diagnosis(error, failed.step)
+    if not console.json_lines:
+        _print_diagnosis(error, failed.step, console)
     print(redact(f"supatui: step '{failed.step}' failed: {error.one_line()} "
                  f"(resume with: supatui run --from {failed.step})"), file=sys.stderr)
     return 1
 
 
-def _print_diagnosis(error: object, step: str) -> None:
+def _print_diagnosis(error: object, step: str, console: Console) -> None:
+    """The likely cause goes with the run's output (stdout); stderr keeps its one line."""
     from supatui.core.diagnoses import diagnose
 
     text = f"{getattr(error, 'message', '')}\n{getattr(error, 'output', '')}"
     matches = diagnose(text, step)
     if matches:
         top = matches[0].diagnosis
-        print(redact(f"supatui: likely cause: {top.title}. {top.cause} Fix: {top.fix}"), file=sys.stderr)
+        console._line("")
+        console._line(console._paint("warn", f"Likely cause: {top.title}. {top.cause}"))
+        console._line(f"Fix: {top.fix}")
