@@ -1,0 +1,203 @@
+"""Step 2: create the Node project: package.json, the guide's installs, TypeScript, ``prisma init``.
+
+A folder may already hold a project. Nothing there is overwritten: only missing pieces are
+added, and any file a command or we change is backed up first (files.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from supatui.core import packagemanager
+from supatui.core.context import PACKAGE_MANAGERS, StepContext
+from supatui.core.errors import StepFailed
+from supatui.core.events import Emit, Event, EventKind
+from supatui.core.files import Snapshot, plan_write, read_text, write_file
+from supatui.core.plan import Action, Check, Plan
+from supatui.core.prisma import templates
+from supatui.core.prisma.recipes import SUPPORTED_MAJORS, choose_recipe, config_path, installed_major
+from supatui.core.prisma.workspace import Workspace, run_checked, workspace
+from supatui.core.runner import run_command
+from supatui.core.steps.base import Step
+
+STEP = "project"
+
+
+class ProjectStep(Step):
+    id: ClassVar[str] = STEP
+    title: ClassVar[str] = "Create the Prisma project"
+    why: ClassVar[str] = ("A Node project with the Prisma CLI, the client and its PostgreSQL adapter, and Prisma's "
+                          "schema and config files: the guide's step 2.")
+
+    def validate(self, ctx: StepContext) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        cfg = ctx.config
+        if cfg.package_manager not in PACKAGE_MANAGERS:
+            errors["package_manager"] = f"Choose one of {', '.join(PACKAGE_MANAGERS)} (not {cfg.package_manager!r})."
+        elif cfg.package_manager not in packagemanager.available():
+            errors["package_manager"] = f"{cfg.package_manager} cannot run here: install Node.js (npm, npx) first."
+        if cfg.prisma_major is not None and cfg.prisma_major not in SUPPORTED_MAJORS:
+            errors["prisma_major"] = "Prisma 6 or 7 (default: the latest, 7)."
+        project_dir = Path(cfg.project_dir).expanduser()
+        if project_dir.exists() and not project_dir.is_dir():
+            errors["project_dir"] = f"{project_dir} is a file, not a folder."
+        return errors
+
+    def plan(self, ctx: StepContext) -> Plan:
+        ws = workspace(ctx)
+        plan = Plan(STEP)
+        d, recipe, pm = ws.dir, ws.recipe, ws.pm
+        via = " (run through npx)" if pm.via_npx else ""
+        plan.notes.append(f"Prisma {recipe.major} recipe with {pm.name}{via}.")
+        if (d / "package.json").exists():
+            plan.notes.append("package.json exists: it is kept; only missing packages are added (backup first).")
+        else:
+            plan.actions.append(ws.action(pm.init(), "create package.json"))
+        dev = packagemanager.missing_packages(d, recipe.dev_packages)
+        runtime = packagemanager.missing_packages(d, recipe.packages)
+        if dev:
+            plan.actions.append(ws.action(pm.add(dev, dev=True), "install the Prisma CLI and TypeScript tools"))
+        if runtime:
+            plan.actions.append(ws.action(pm.add(runtime), "install the Prisma client and its PostgreSQL driver"))
+        if not (d / "tsconfig.json").exists():
+            plan.actions.append(ws.action(pm.exec("tsc", "--init"), "create tsconfig.json"))
+        plan.actions.extend(self._file_actions(ws, ctx))
+        return plan
+
+    def _file_actions(self, ws: Workspace, ctx: StepContext) -> list[Action]:
+        d, recipe = ws.dir, ws.recipe
+        actions: list[Action] = []
+        transaction = ctx.config.mode == "transaction"
+        if recipe.runs_init and not (d / "prisma").exists():
+            actions.append(ws.action(ws.prisma("init", "--no-skills"),
+                                     "create prisma/schema.prisma, .gitignore and a placeholder .env"))
+        elif not ws.schema.exists():
+            actions.append(plan_write(ws.schema, templates.schema_head(recipe.major, transaction), "the Prisma schema"))
+        if recipe.config_file:
+            existing = config_path(d)
+            if existing is None or not templates.config_is_usable(read_text(existing) or ""):
+                target = existing if existing and (d / "prisma").exists() else d / recipe.config_file
+                actions.append(plan_write(target, templates.CONFIG_TS, "the Prisma config (loads .env, CLI URL)"))
+        if not recipe.runs_init:
+            gitignore = d / ".gitignore"
+            text = templates.gitignore(read_text(gitignore))
+            if text != (read_text(gitignore) or ""):
+                actions.append(plan_write(gitignore, text, "keep .env and node_modules out of git"))
+        return actions
+
+    def run(self, ctx: StepContext, emit: Emit) -> None:
+        ws = workspace(ctx)
+        d = ws.dir
+        d.mkdir(parents=True, exist_ok=True)
+        had_package_json = (d / "package.json").exists()
+        if not had_package_json:
+            run_checked(ws, ctx, emit, STEP, ws.pm.init(), what="Creating package.json",
+                        hint="Check that Node.js and npm work (supatui doctor).")
+            if not (d / "package.json").exists():
+                raise StepFailed(STEP, f"{ws.pm.name} init did not create package.json.", "Create it with `npm init -y`.")
+        ws = Workspace(d, ws.pm, choose_recipe(d, ctx.config.prisma_major))
+        self._install(ws, ctx, emit, keep_backup=had_package_json)
+        if not (d / "tsconfig.json").exists():
+            result = _run(ws, ctx, emit, ws.pm.exec("tsc", "--init"))
+            if not result:
+                emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
+        if ws.recipe.runs_init:
+            self._prisma7_files(ws, ctx, emit)
+        else:
+            self._prisma6_files(ws, ctx, emit)
+
+    def _install(self, ws: Workspace, ctx: StepContext, emit: Emit, *, keep_backup: bool) -> None:
+        d, pm = ws.dir, ws.pm
+        snapshot = Snapshot(d / "package.json") if keep_backup else None
+        try:
+            for specs, dev in ((ws.recipe.dev_packages, True), (ws.recipe.packages, False)):
+                missing = packagemanager.missing_packages(d, specs)
+                if not missing:
+                    continue
+                argv = pm.add(missing, dev=dev)
+                result = run_command(argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=ctx.cancel)
+                if not pm.install_succeeded(result.returncode, d, missing):
+                    still = ", ".join(packagemanager.missing_packages(d, missing)) or "none"
+                    raise StepFailed(STEP, f"{pm.name} could not install {', '.join(missing)} (exit {result.returncode}; "
+                                     f"missing: {still}).",
+                                     "Check the network/registry access of npm (npm config get registry), then run again.",
+                                     output="\n".join(result.output[-25:]), code="install")
+                if result.returncode != 0:
+                    emit(Event(STEP, EventKind.WARNING, f"{pm.name} exited {result.returncode} (ignored build scripts), "
+                               "but every package is in node_modules: continuing."))
+        finally:
+            if snapshot is not None:
+                snapshot.settle(step=STEP, emit=emit)
+        major = installed_major(d)
+        if major != ws.recipe.major:
+            raise StepFailed(STEP, f"node_modules has Prisma {major}, but the Prisma {ws.recipe.major} recipe was chosen.",
+                             f"Run with --prisma {major} to keep it, or install prisma@{ws.recipe.major}.",
+                             code="prisma-major")
+
+    def _prisma7_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
+        d = ws.dir
+        created_by_init: set[str] = set()
+        if not (d / "prisma").exists():
+            snaps = [Snapshot(d / ".env"), Snapshot(d / ".gitignore")]
+            before = {name for name in ("prisma7.config.ts", "prisma.config.ts") if (d / name).exists()}
+            try:
+                run_checked(ws, ctx, emit, STEP, ws.prisma("init", "--no-skills"), what="prisma init",
+                            hint="See the output above; the folder is kept, run the step again when fixed.")
+            finally:
+                for snap in snaps:
+                    snap.settle(step=STEP, emit=emit)
+            created_by_init = {n for n in ("prisma7.config.ts", "prisma.config.ts") if (d / n).exists()} - before
+        if not ws.schema.exists():
+            write_file(ws.schema, templates.SCHEMA7_HEAD, step=STEP, emit=emit, description="wrote")
+        existing = config_path(d)
+        if existing is not None and existing.name == "prisma7.config.ts" and existing.name in created_by_init \
+                and not (d / "prisma.config.ts").exists():
+            existing.unlink()  # ours from a second ago; the guide's name is prisma.config.ts
+            emit(Event(STEP, EventKind.INFO, "prisma init wrote prisma7.config.ts; writing it as prisma.config.ts instead."))
+            existing = None
+        if existing is None:
+            write_file(d / "prisma.config.ts", templates.CONFIG_TS, step=STEP, emit=emit, description="wrote")
+        elif not templates.config_is_usable(read_text(existing) or ""):
+            write_file(existing, templates.CONFIG_TS, step=STEP, emit=emit, description="rewrote")
+        else:
+            emit(Event(STEP, EventKind.INFO, f"Kept {existing.name}: it loads .env and reads the URL from it."))
+
+    def _prisma6_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
+        d = ws.dir
+        if not ws.schema.exists():
+            write_file(ws.schema, templates.schema6(ctx.config.mode == "transaction"), step=STEP, emit=emit,
+                       description="wrote")
+        gitignore = d / ".gitignore"
+        text = templates.gitignore(read_text(gitignore))
+        if text != (read_text(gitignore) or ""):
+            write_file(gitignore, text, step=STEP, emit=emit, description="wrote")
+        if config_path(d) is not None:
+            emit(Event(STEP, EventKind.WARNING, "A prisma.config.ts exists: with it, Prisma 6 no longer loads .env "
+                       "by itself; make sure it imports dotenv/config."))
+
+    def verify(self, ctx: StepContext) -> list[Check]:
+        ws = workspace(ctx)
+        d, recipe = ws.dir, ws.recipe
+        checks = [Check("package.json", (d / "package.json").exists(), str(d / "package.json"))]
+        major = installed_major(d)
+        checks.append(Check("Prisma CLI installed", major == recipe.major,
+                            f"node_modules/prisma: Prisma {major}" if major else "node_modules/prisma is missing"))
+        missing = packagemanager.missing_packages(d, recipe.dev_packages + recipe.packages)
+        detail = "missing: " + ", ".join(missing) if missing else "all present"
+        checks.append(Check("packages installed", not missing, detail))
+        checks.append(Check("prisma/schema.prisma", ws.schema.exists(), str(ws.schema)))
+        if recipe.config_file:
+            config = config_path(d)
+            usable = config is not None and templates.config_is_usable(read_text(config) or "")
+            checks.append(Check("Prisma config", usable, f"{config.name} loads .env" if config and usable
+                                else "no prisma.config.ts that imports dotenv/config"))
+        else:
+            schema = read_text(ws.schema) or ""
+            checks.append(Check("datasource url in schema", 'env("DATABASE_URL")' in schema,
+                                'url = env("DATABASE_URL") in prisma/schema.prisma'))
+        return checks
+
+
+def _run(ws: Workspace, ctx: StepContext, emit: Emit, argv: tuple[str, ...]) -> bool:
+    return run_command(argv, cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None, cancel=ctx.cancel).ok

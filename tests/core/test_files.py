@@ -1,0 +1,61 @@
+"""Safe file writes: diff, backup before change, atomic replace, nothing silent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from supatui.core.events import Event, EventKind
+from supatui.core.files import Snapshot, backup_path, plan_write, unified_diff, write_file
+
+
+def test_new_file_is_written_without_backup(tmp_path: Path) -> None:
+    events: list[Event] = []
+    result = write_file(tmp_path / "a" / "x.txt", "hello\n", step="t", emit=events.append)
+    assert result.changed and result.backup is None
+    assert (tmp_path / "a" / "x.txt").read_text() == "hello\n"
+    assert [e.kind for e in events] == [EventKind.FILE_WRITTEN]
+
+
+def test_changed_file_is_backed_up_first_and_numbered(tmp_path: Path) -> None:
+    path = tmp_path / "package.json"
+    path.write_text("one\n")
+    os.chmod(path, 0o640)
+    first = write_file(path, "two\n")
+    second = write_file(path, "three\n")
+    assert first.backup == tmp_path / "package.json.bak" and first.backup.read_text() == "one\n"
+    assert second.backup == tmp_path / "package.json.bak.1" and second.backup.read_text() == "two\n"
+    assert path.read_text() == "three\n"
+    assert path.stat().st_mode & 0o777 == 0o640  # mode kept through the atomic replace
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_unchanged_content_touches_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_text("same\n")
+    events: list[Event] = []
+    assert not write_file(path, "same\n", emit=events.append).changed
+    assert events == [] and backup_path(path).name == "x.bak" and not backup_path(path).exists()
+
+
+def test_plan_shows_a_unified_diff_and_the_backup_name(tmp_path: Path) -> None:
+    path = tmp_path / "schema.prisma"
+    path.write_text("a\nb\n")
+    action = plan_write(path, "a\nc\n", "schema")
+    assert "-b\n" in action.diff and "+c\n" in action.diff and action.diff.startswith("--- a/schema.prisma")
+    assert action.backup == tmp_path / "schema.prisma.bak"
+    assert plan_write(path, "a\nb\n").diff == "" and plan_write(path, "a\nb\n").backup is None
+    assert unified_diff(tmp_path / "new.ts", "x").startswith("--- /dev/null")
+    assert path.read_text() == "a\nb\n"  # planning writes nothing
+
+
+def test_snapshot_keeps_a_backup_only_when_a_command_changed_the_file(tmp_path: Path) -> None:
+    path = tmp_path / ".env"
+    path.write_text("KEEP=1\n")
+    untouched = Snapshot(path)
+    assert untouched.settle() is None and not (tmp_path / ".env.bak").exists()
+    changed = Snapshot(path)
+    path.write_text("KEEP=1\nDATABASE_URL=x\n")
+    saved = changed.settle()
+    assert saved == tmp_path / ".env.bak" and saved.read_text() == "KEEP=1\n"
+    assert Snapshot(tmp_path / "absent").settle() is None

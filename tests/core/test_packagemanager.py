@@ -1,0 +1,78 @@
+"""Package managers: argv per manager, availability, and judging installs from node_modules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from supatui.core import packagemanager as pmod
+from supatui.core.packagemanager import PackageManager, missing_packages, package_name
+
+
+def test_package_name_strips_versions() -> None:
+    assert package_name("prisma@6") == "prisma"
+    assert package_name("@prisma/client@6") == "@prisma/client"
+    assert package_name("@types/node") == "@types/node"
+
+
+def test_npm_argv_is_the_guides() -> None:
+    npm = pmod.get("npm")
+    assert npm.init() == ("npm", "init", "-y")
+    assert npm.add(["prisma", "tsx"], dev=True) == ("npm", "install", "prisma", "tsx", "--save-dev")
+    assert npm.add(["pg"]) == ("npm", "install", "pg")
+    assert npm.exec("prisma", "generate") == ("npx", "prisma", "generate")
+
+
+def test_other_managers_argv() -> None:
+    pnpm = PackageManager("pnpm", ("npx", "--yes", "pnpm"))
+    assert pnpm.add(["prisma"], dev=True) == ("npx", "--yes", "pnpm", "add", "-D", "prisma")
+    assert pnpm.exec("prisma", "init") == ("npx", "--yes", "pnpm", "exec", "prisma", "init")
+    assert pnpm.via_npx
+    yarn = PackageManager("yarn", ("yarn",))
+    assert yarn.init() == ("yarn", "init", "-y") and yarn.exec("tsx", "index.ts") == ("yarn", "run", "tsx", "index.ts")
+    bun = PackageManager("bun", ("bun",))
+    assert bun.init() == ("npm", "init", "-y")  # bun init writes an index.ts of its own
+    assert bun.add(["prisma"], dev=True) == ("bun", "add", "-d", "prisma") and bun.exec("prisma") == ("bun", "x", "prisma")
+
+
+def test_get_and_available() -> None:
+    with pytest.raises(ValueError):
+        pmod.get("pip")
+    found = pmod.available()
+    if shutil.which("npm"):
+        assert "npm" in found
+    yarn = pmod.get("yarn")
+    assert yarn.env["YARN_NODE_LINKER"] == "node-modules"  # yarn 2+ would use Plug'n'Play otherwise
+    if not shutil.which("pnpm"):
+        assert pmod.get("pnpm").launcher == ("npx", "--yes", "pnpm")
+
+
+def _fake_install(root: Path, name: str, version: str, declared: bool = True) -> None:
+    folder = root / "node_modules" / name
+    folder.mkdir(parents=True)
+    (folder / "package.json").write_text(json.dumps({"name": name, "version": version}))
+    pkg = root / "package.json"
+    data = json.loads(pkg.read_text()) if pkg.exists() else {"name": "x"}
+    if declared:
+        data.setdefault("devDependencies", {})[name] = f"^{version}"
+    pkg.write_text(json.dumps(data))
+
+
+def test_missing_packages_needs_declared_installed_and_the_pinned_major(tmp_path: Path) -> None:
+    _fake_install(tmp_path, "prisma", "7.10.1")
+    _fake_install(tmp_path, "dotenv", "17.0.0", declared=False)  # only someone else's dependency
+    assert missing_packages(tmp_path, ["prisma", "dotenv", "pg"]) == ["dotenv", "pg"]
+    assert missing_packages(tmp_path, ["prisma@6"]) == ["prisma@6"]
+    assert missing_packages(tmp_path, ["prisma@7"]) == []
+
+
+def test_pnpm_exit_1_is_fine_when_everything_is_installed(tmp_path: Path) -> None:
+    _fake_install(tmp_path, "prisma", "7.10.1")
+    pnpm = PackageManager("pnpm", ("pnpm",))
+    npm = PackageManager("npm", ("npm",))
+    assert pnpm.install_succeeded(1, tmp_path, ["prisma"])  # "Ignored build scripts"
+    assert not npm.install_succeeded(1, tmp_path, ["prisma"])
+    assert not pnpm.install_succeeded(0, tmp_path, ["prisma", "pg"])  # exit 0 but pg is not there
