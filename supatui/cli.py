@@ -25,8 +25,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"supatui: error: {message} (see `supatui --help`)\n")
+        """One line, as every supatui error: what is wrong, and where to look."""
+        self.exit(EXIT_USAGE, f"supatui: error: {message} — Run `{self.prog} --help` to see the options.\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except KeyboardInterrupt:
-        _print_error("cancelled.")
+        _print_error("cancelled — run the same command again to continue where it stopped.")
         return EXIT_CANCELLED
     except BrokenPipeError:  # `supatui … | head`: the reader left, which is not an error
         with contextlib.suppress(OSError):

@@ -28,7 +28,11 @@ def _read(source: str | None) -> str:
         if source is None and sys.stdin.isatty():
             raise InputError("No error text given.", "Pass a file (`supatui diagnose error.txt`) or pipe it: "
                              "`… 2>&1 | supatui diagnose -`.", field="file")
-        return sys.stdin.read()
+        text = sys.stdin.read()
+        if not text.strip():
+            raise InputError("No error text given.", "Pipe the error text in (`… 2>&1 | supatui diagnose -`) "
+                             "or pass a file: `supatui diagnose error.txt`.", field="file")
+        return text
     path = Path(source)
     if path.is_dir():
         raise InputError(f"{path} is a folder.", "Pass the file that holds the error text.", field="file")

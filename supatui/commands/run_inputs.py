@@ -62,19 +62,22 @@ def context_from_args(args: argparse.Namespace, project_dir: Path) -> StepContex
         if role != "postgres":
             url_password = None  # only the admin's password is useful from a pasted URL
         register_secret(url_password)
-    elif args.ref or args.pooler_host:
+    elif args.ref is not None or args.pooler_host is not None:
         problem = validate_ref(args.ref or "")
         if problem:
             raise InputError(problem, "Pass --ref with your project ref.", field="ref")
-        problem = validate_host(args.pooler_host or "")
-        if problem:
-            raise InputError(problem, "Pass --pooler-host with the host from the Connect dialog.", field="pooler_host")
-        config.target = ConnectionTarget(ref=args.ref, pooler_host=args.pooler_host)
+        if args.mode != "direct" or args.pooler_host is not None:  # direct mode needs no pooler
+            problem = validate_host(args.pooler_host or "")
+            if problem:
+                raise InputError(problem, "Pass --pooler-host with the host from the Connect dialog.",
+                                 field="pooler_host")
+        config.target = ConnectionTarget(ref=args.ref, pooler_host=args.pooler_host or "")
     if config.target is None:
         raise InputError("No database given.",
                          "Pass --url (from the Connect dialog) or --ref and --pooler-host, or try --sandbox.", field="ref")
     overrides = {key: getattr(args, key) for key in ("session_port", "transaction_port", "direct_host", "direct_port")
-                 if getattr(args, key, None)}
+                 if getattr(args, key, None) is not None}
+    _check_endpoint_flags(overrides)
     if overrides:
         config.target = replace(config.target, **overrides)
     apply_common_flags(args, config)
@@ -82,7 +85,24 @@ def context_from_args(args: argparse.Namespace, project_dir: Path) -> StepContex
                                        prisma_password=os.environ.get("SUPATUI_PRISMA_PASSWORD") or None))
 
 
+def _check_endpoint_flags(overrides: dict[str, object]) -> None:
+    """Ports in range and a bare host name, before anything tries to connect."""
+    for key, value in overrides.items():
+        flag = "--" + key.replace("_", "-")
+        if key.endswith("_port") and not (isinstance(value, int) and 0 < value < 65536):
+            raise InputError(f"{flag} {value} is not a port number.",
+                             f"Pass {flag} a port between 1 and 65535 (Supabase uses 5432 and 6543).", field=key)
+        if key == "direct_host" and (problem := validate_host(str(value))):
+            raise InputError(problem, f"Pass {flag} with only the host name.", field=key)
+
+
 def apply_common_flags(args: argparse.Namespace, config: WalkthroughConfig) -> None:
+    if args.role is not None:
+        from supatui.core.rolesql import validate_role_name
+
+        problem = validate_role_name(args.role)
+        if problem:
+            raise InputError(problem, "Pass --role with a plain role name (the guide uses prisma).", field="role")
     if args.mode:
         config.mode = mode_value(args.mode)
     if args.pm:
@@ -108,6 +128,12 @@ def _admin_password(config: WalkthroughConfig, from_url: str | None) -> str:
         return stored
     if from_url and "[YOUR-PASSWORD]" not in from_url:
         return from_url
+    if from_url and "[YOUR-PASSWORD]" in from_url:
+        raise InputError(
+            "The --url still holds the placeholder [YOUR-PASSWORD].",
+            "Set SUPATUI_DB_PASSWORD to the database password (never put it in a flag); the placeholder can stay.",
+            field="admin_password",
+        )
     if sys.stdin.isatty():
         typed = getpass.getpass(f"Password of the {config.admin_user} role (project {config.target.ref}): ")
         if typed:
@@ -134,9 +160,13 @@ def prisma_password_from_env_file(ctx: StepContext) -> None:
     env_file = ctx.config.project_dir / ".env"
     if not env_file.is_file():
         return
-    from dotenv import dotenv_values
+    from supatui.core.envfile import read_values
 
-    url = dotenv_values(env_file).get("DIRECT_URL") or dotenv_values(env_file).get("DATABASE_URL") or ""
+    try:  # a damaged .env (binary, bad quotes) is step 3's business, not a reason to stop here
+        values = read_values(env_file)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return
+    url = values.get("DIRECT_URL") or values.get("DATABASE_URL") or ""
     try:
         parsed = parse_url(url)
     except UrlError:

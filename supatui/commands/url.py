@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _usage(args: argparse.Namespace) -> int:
-    args.url_parser.print_help(sys.stderr)
+    print("supatui: `supatui url` needs an action — Run `supatui url explain URL` (or `supatui url --help`).",
+          file=sys.stderr)
     return 2
 
 

@@ -48,8 +48,19 @@ def validate_host(host: str) -> str | None:
     if not host:
         return "Enter the pooler host, copied from the Connect dialog (e.g. aws-1-eu-west-1.pooler.supabase.com)."
     if "://" in host or "/" in host or "@" in host or " " in host:
-        return f"'{host}' is not a host name: paste only the host part (like aws-1-eu-west-1.pooler.supabase.com)."
+        shown = _mask_userinfo(host)  # a whole pasted URL may carry its password: never echo it
+        return f"'{shown}' is not a host name: paste only the host part (like aws-1-eu-west-1.pooler.supabase.com)."
     return None
+
+
+def _mask_userinfo(text: str) -> str:
+    """``text`` with anything between ``user:`` and the last ``@`` replaced by ``****``."""
+    head, at, tail = text.rpartition("@")
+    if not at:
+        return text
+    scheme, sep, userinfo = head.rpartition("://")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:****@{tail}" if ":" in userinfo else text
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ Status = Literal["pass", "warn", "fail"]
 ENGINE_HOST = "binaries.prisma.sh"
 DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 NET_TIMEOUT = 2.0
-DEADLINE = 6.0
+DEADLINE = 10.0  # generous: a loaded 2-core machine can take seconds just to start node
 
 
 @dataclass(frozen=True)
