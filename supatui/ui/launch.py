@@ -1,0 +1,53 @@
+"""`supatui`, `supatui --sandbox`, `supatui --dir PATH`: build the context and open the wizard.
+
+Kept cheap to import: Textual and the steps load only when the wizard really starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def build_context(args: argparse.Namespace) -> tuple[Any, set[str]]:
+    """The context (resumed from the folder's saved state) and the steps recorded as done there."""
+    from supatui.commands.run_inputs import project_dir_from
+    from supatui.core.context import StepContext, WalkthroughConfig
+    from supatui.core.state import config_from_saved, load_state
+
+    project_dir = project_dir_from(args)
+    saved = load_state(project_dir)
+    sandbox = bool(getattr(args, "sandbox", False))
+    if sandbox or not saved.config:
+        config = WalkthroughConfig(project_dir=project_dir, sandbox=sandbox)
+    else:
+        config = config_from_saved(project_dir, saved.config)
+        config.sandbox = False
+    done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
+    return StepContext(config), (set() if sandbox else done)
+
+
+def _transcript(ctx: Any) -> Any:
+    try:
+        from supatui.core.transcript import TranscriptWriter  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError:
+        return None
+    try:
+        return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "project")
+    except Exception:  # the transcript is a convenience; never a reason not to start
+        return None
+
+
+def run_wizard(args: argparse.Namespace) -> int:
+    from supatui.ui.app import SupatuiApp
+
+    ctx, done = build_context(args)
+    transcript = _transcript(ctx)
+    app = SupatuiApp(ctx, sandbox=bool(getattr(args, "sandbox", False)), done=done, transcript=transcript)
+    try:
+        result = app.run()
+    finally:
+        ctx.cancel.cancel()
+        if transcript is not None and hasattr(transcript, "close"):
+            transcript.close()
+    return int(result or 0)

@@ -1,0 +1,89 @@
+"""The welcome screen: what the guide does, the six steps with their status, and where to resume."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, OptionList, Static
+
+from supatui.ui.access import wizard
+from supatui.ui.state import Status, WizardState
+from supatui.ui.widgets.stepper import Stepper
+
+INTRO = (
+    "This guide connects a Prisma project to a Supabase Postgres database, following Supabase's "
+    "“Connecting with Prisma”: a dedicated `prisma` role, a Node project, the Supavisor connection "
+    "string in .env, a first migration, the generated client and a test script that reads rows back.\n"
+    "Each step shows its plan before it runs, every SQL statement and command while it runs, and "
+    "checks the result against the database and the disk afterwards."
+)
+
+
+class WelcomeScreen(Screen[None]):
+    BINDINGS = [Binding("ctrl+n", "resume", "Continue")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="welcome"):
+            yield Static(INTRO, id="intro")
+            yield Static("", id="environment")
+            yield Stepper(wizard(self).titles, id="welcome-steps")
+            with Horizontal(classes="buttons"):
+                yield Button("Continue where you left off", id="resume", variant="primary")
+                yield Button("Start at step 1", id="start")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        wizard(self).state_changed.subscribe(self, self.refresh_state)
+        self.refresh_state()
+        self.query_one("#resume", Button).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_state()
+
+    def refresh_state(self, _step: str = "") -> None:
+        state = wizard(self).state
+        stepper = self.query_one(Stepper)
+        stepper.titles = wizard(self).titles
+        stepper.update_from(state, None)
+        resume = state.resume_step()
+        number = state.step_ids.index(resume) + 1
+        all_done = all(s.status is Status.DONE for s in state.steps.values())
+        title = wizard(self).titles[resume]
+        label = "All six steps are done: review them" if all_done else f"Continue: step {number}, {title}"
+        self.query_one("#resume", Button).label = label
+        self.query_one("#environment", Static).update(self._environment(state))
+
+    def _environment(self, state: WizardState) -> Text:
+        text = Text()
+        sandbox_status, detail = state.sandbox_status, state.sandbox_detail
+        if sandbox_status == "starting":
+            text.append("Sandbox: starting a local Supabase-like database… (nothing to type)\n", style="bold")
+        elif sandbox_status == "ready":
+            text.append(f"Sandbox: ready — {detail}\n", style="bold")
+        elif sandbox_status == "failed":
+            text.append(f"Sandbox: ✗ failed to start — {detail}\n", style="bold underline")
+        usable = state.keyring_usable
+        if usable is False:
+            text.append("Keyring: ✗ none usable here — passwords are asked for each time "
+                        f"({state.keyring_detail}).")
+        elif usable:
+            text.append("Keyring: ✓ passwords are kept in your OS keyring.")
+        return text
+
+    @on(Button.Pressed, "#resume")
+    def action_resume(self) -> None:
+        wizard(self).show_step(wizard(self).state.resume_step())
+
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        wizard(self).show_step(wizard(self).state.step_ids[0])
+
+    @on(OptionList.OptionSelected)
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            wizard(self).show_step(event.option.id)

@@ -1,0 +1,79 @@
+"""The wizard's state, owned by the App and mutated only on the UI thread.
+
+Screens read it (``self.app.state``) and redraw when the App publishes a change; no screen
+reads another screen's widgets. Nothing here is saved and nothing here is secret: events
+and checks are redacted by the core when they are made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from supatui.core.errors import SupatuiError
+from supatui.core.events import Event
+from supatui.core.plan import Check
+
+
+class Status(StrEnum):
+    CHECKING = "checking"
+    PENDING = "to do"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# A marker AND a word for each status: readable without colour (projectors, NO_COLOR).
+MARKS: dict[Status, str] = {
+    Status.CHECKING: "…",
+    Status.PENDING: "○",
+    Status.RUNNING: "▶",
+    Status.DONE: "✓",
+    Status.FAILED: "✗",
+}
+
+
+@dataclass
+class StepState:
+    status: Status = Status.CHECKING
+    events: list[Event] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    error: SupatuiError | None = None
+    run: int = 0  # bumped at each Run, so the live log knows to start over
+
+
+@dataclass
+class WizardState:
+    step_ids: list[str]
+    steps: dict[str, StepState] = field(default_factory=dict)
+    current: str | None = None  # the step on screen (None: the welcome screen)
+    sandbox_status: str = ""  # "", "starting", "ready", "failed"
+    sandbox_detail: str = ""
+    keyring_usable: bool | None = None  # None: not checked yet
+    keyring_detail: str = ""
+
+    def __post_init__(self) -> None:
+        for step_id in self.step_ids:
+            self.steps.setdefault(step_id, StepState())
+
+    def resume_step(self) -> str:
+        """Where "continue where you left off" goes: the first step not done."""
+        for step_id in self.step_ids:
+            if self.steps[step_id].status is not Status.DONE:
+                return step_id
+        return self.step_ids[-1]
+
+    def next_of(self, step_id: str) -> str | None:
+        index = self.step_ids.index(step_id)
+        return self.step_ids[index + 1] if index + 1 < len(self.step_ids) else None
+
+    def previous_of(self, step_id: str) -> str | None:
+        index = self.step_ids.index(step_id)
+        return self.step_ids[index - 1] if index > 0 else None
+
+    @property
+    def running(self) -> str | None:
+        for step_id, step in self.steps.items():
+            if step.status is Status.RUNNING:
+                return step_id
+        return None

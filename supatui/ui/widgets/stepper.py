@@ -1,0 +1,42 @@
+"""The sidebar: the six steps, where you are, and what is done (mark + word, not colour alone)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from supatui.ui.state import MARKS, Status, WizardState
+
+
+class Stepper(OptionList):
+    """Select a step (Enter or click) to go to it; finished steps can be revisited and re-run."""
+
+    def __init__(self, titles: dict[str, str], *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.titles = titles
+        self.border_title = "Steps"
+
+    def update_from(self, state: WizardState, current: str | None) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        for number, step_id in enumerate(state.step_ids, start=1):
+            status = state.steps[step_id].status
+            label = Text()
+            label.append("▸ " if step_id == current else "  ", style="bold")
+            label.append(f"{number}. {self.titles[step_id]}\n", style="bold" if step_id == current else "")
+            label.append(f"     {MARKS[status]} {status.value}", style=_STATUS_STYLE[status])
+            self.add_option(Option(label, id=step_id))
+        if current in state.step_ids:
+            self.highlighted = state.step_ids.index(current)
+        elif highlighted is not None:
+            self.highlighted = highlighted
+
+
+_STATUS_STYLE: dict[Status, str] = {
+    Status.CHECKING: "italic",
+    Status.PENDING: "",
+    Status.RUNNING: "bold reverse",
+    Status.DONE: "bold",
+    Status.FAILED: "bold underline",
+}
