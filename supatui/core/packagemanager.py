@@ -1,18 +1,28 @@
 """npm, pnpm, yarn and bun: the argv for init / add / exec, and each one's quirks.
 
 npm ships with Node and is the default. The others are used when installed, or run through
-``npx --yes <pm>`` (corepack cannot download them on locked-down machines). Quirks handled:
-pnpm exits 1 on "Ignored build scripts" although everything is installed (so success is
-judged from node_modules, not the exit code); yarn 2+ defaults to Plug'n'Play, which has no
-node_modules for Prisma to find (so it gets ``YARN_NODE_LINKER=node-modules``); ``bun init``
-writes a sample ``index.ts`` that would collide with the test script (so package.json comes
-from ``npm init -y``).
+``npx --yes <pm>`` (corepack cannot download them on locked-down machines). Quirks handled
+(notes prisma.md §5, verified with pnpm 12.21, yarn 1.22.22 and 4.18.1, bun 1.4.5):
+- pnpm 12 exits 1 on "Ignored build scripts" although everything is installed: ``add`` gets
+  ``--ignore-scripts`` (npm 11 skips unapproved scripts too; Prisma fetches engines lazily), and
+  success is judged from node_modules anyway. ``pnpm init`` would pin its own version with
+  ``onFail: download`` and warn on every command: ``--config.init-package-manager=false``.
+- yarn classic refuses the whole install because one optional Prisma package wants Node 22:
+  ``--ignore-engines`` (yarn 2+ rejects that flag, and ignores engines anyway).
+- yarn 2+ defaults to Plug'n'Play, which has no node_modules for Prisma to find
+  (``YARN_NODE_LINKER=node-modules``), and its ``init`` runs ``git init`` and writes a
+  ``.gitignore`` without ``.env`` (so package.json comes from ``npm init -y``).
+- ``bun init`` writes a sample ``index.ts`` that would collide with the test script (so
+  package.json comes from ``npm init -y``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,18 +83,23 @@ class PackageManager:
     name: str
     launcher: tuple[str, ...]  # how to start it: ("npm",) or ("npx", "--yes", "pnpm")
     env: dict[str, str] = field(default_factory=dict)  # extra (non-secret) environment for its commands
+    major: int | None = None  # its major version when it matters (yarn 1 vs 2+); None: unknown
 
     @property
     def via_npx(self) -> bool:
         return self.launcher[:1] == ("npx",) and self.name != "npm"
 
+    @property
+    def yarn_classic(self) -> bool:
+        return self.name == "yarn" and (self.major or 1) < 2
+
     def init(self) -> tuple[str, ...]:
-        """Create package.json non-interactively."""
-        if self.name in ("npm", "bun"):
-            return ("npm", "init", "-y")
-        if self.name == "yarn":
+        """Create package.json non-interactively (and nothing else)."""
+        if self.name == "pnpm":
+            return (*self.launcher, "init", "--config.init-package-manager=false")
+        if self.yarn_classic:
             return (*self.launcher, "init", "-y")
-        return (*self.launcher, "init")
+        return ("npm", "init", "-y")
 
     def add(self, specs: Sequence[str], *, dev: bool = False) -> tuple[str, ...]:
         specs = tuple(specs)
@@ -92,7 +107,8 @@ class PackageManager:
             return ("npm", "install", *specs, *(("--save-dev",) if dev else ()))
         if self.name == "bun":
             return (*self.launcher, "add", *(("-d",) if dev else ()), *specs)
-        return (*self.launcher, "add", *(("-D",) if dev else ()), *specs)
+        flags = ("--ignore-scripts",) if self.name == "pnpm" else ("--ignore-engines",) if self.yarn_classic else ()
+        return (*self.launcher, "add", *(("-D",) if dev else ()), *flags, *specs)
 
     def exec(self, program: str, *args: str) -> tuple[str, ...]:
         """Run a binary from the project's node_modules (``npx prisma …`` as the guide writes it)."""
@@ -124,12 +140,30 @@ def available() -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=8)
+def version_major(program: str) -> int | None:
+    """``<program> --version``'s major, or None when it does not run (asked once per process)."""
+    try:
+        out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30,
+                             stdin=subprocess.DEVNULL, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.\d+", out)
+    return int(match.group(1)) if match else None
+
+
+YARN_BERRY_ENV = {"YARN_NODE_LINKER": "node-modules", "YARN_ENABLE_IMMUTABLE_INSTALLS": "false"}
+
+
 def get(name: str) -> PackageManager:
     """The package manager ``name`` as it can be started on this machine."""
     if name not in NAMES:
         raise ValueError(f"unknown package manager {name!r}; choose one of {', '.join(NAMES)}")
     if name == "npm":
         return PackageManager("npm", ("npm",))
-    launcher: tuple[str, ...] = (name,) if shutil.which(name) else ("npx", "--yes", name)
-    env = {"YARN_NODE_LINKER": "node-modules", "YARN_ENABLE_IMMUTABLE_INSTALLS": "false"} if name == "yarn" else {}
-    return PackageManager(name, launcher, env)
+    if not shutil.which(name):  # npm's "yarn" package is yarn classic (1.x)
+        return PackageManager(name, ("npx", "--yes", name), major=1 if name == "yarn" else None)
+    if name == "yarn":
+        major = version_major("yarn")
+        return PackageManager(name, (name,), dict(YARN_BERRY_ENV) if major and major >= 2 else {}, major)
+    return PackageManager(name, (name,))

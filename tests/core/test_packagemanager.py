@@ -28,11 +28,20 @@ def test_npm_argv_is_the_guides() -> None:
 
 def test_other_managers_argv() -> None:
     pnpm = PackageManager("pnpm", ("npx", "--yes", "pnpm"))
-    assert pnpm.add(["prisma"], dev=True) == ("npx", "--yes", "pnpm", "add", "-D", "prisma")
+    assert pnpm.init() == ("npx", "--yes", "pnpm", "init", "--config.init-package-manager=false")  # no version pin
+    # --ignore-scripts: pnpm 12 exits 1 on "Ignored build scripts" otherwise (npm skips them too)
+    assert pnpm.add(["prisma"], dev=True) == ("npx", "--yes", "pnpm", "add", "-D", "--ignore-scripts", "prisma")
     assert pnpm.exec("prisma", "init") == ("npx", "--yes", "pnpm", "exec", "prisma", "init")
     assert pnpm.via_npx
-    yarn = PackageManager("yarn", ("yarn",))
-    assert yarn.init() == ("yarn", "init", "-y") and yarn.exec("tsx", "index.ts") == ("yarn", "run", "tsx", "index.ts")
+    yarn = PackageManager("yarn", ("yarn",), major=1)
+    assert yarn.yarn_classic and yarn.init() == ("yarn", "init", "-y")
+    assert yarn.exec("tsx", "index.ts") == ("yarn", "run", "tsx", "index.ts")
+    # yarn 1 rejects the whole install: an optional Prisma package wants Node 22
+    assert yarn.add(["pg"]) == ("yarn", "add", "--ignore-engines", "pg")
+    berry = PackageManager("yarn", ("yarn",), major=4)
+    assert not berry.yarn_classic
+    assert berry.add(["pg"], dev=True) == ("yarn", "add", "-D", "pg")  # yarn 4: "Unsupported option name"
+    assert berry.init() == ("npm", "init", "-y")  # yarn 4's init runs git init and writes a .gitignore without .env
     bun = PackageManager("bun", ("bun",))
     assert bun.init() == ("npm", "init", "-y")  # bun init writes an index.ts of its own
     assert bun.add(["prisma"], dev=True) == ("bun", "add", "-d", "prisma") and bun.exec("prisma") == ("bun", "x", "prisma")
@@ -45,9 +54,22 @@ def test_get_and_available() -> None:
     if shutil.which("npm"):
         assert "npm" in found
     yarn = pmod.get("yarn")
-    assert yarn.env["YARN_NODE_LINKER"] == "node-modules"  # yarn 2+ would use Plug'n'Play otherwise
+    if yarn.major is not None and yarn.major >= 2:
+        assert yarn.env["YARN_NODE_LINKER"] == "node-modules"  # yarn 2+ would use Plug'n'Play otherwise
+    else:
+        assert yarn.yarn_classic and yarn.env == {}
     if not shutil.which("pnpm"):
         assert pmod.get("pnpm").launcher == ("npx", "--yes", "pnpm")
+    if not shutil.which("yarn"):
+        assert yarn.launcher == ("npx", "--yes", "yarn") and yarn.major == 1  # npm's "yarn" is yarn 1
+
+
+def test_version_major_runs_the_program(tmp_path: Path) -> None:
+    fake = tmp_path / "fakepm"
+    fake.write_text("#!/bin/sh\necho 4.18.1\n")
+    fake.chmod(0o755)
+    assert pmod.version_major(str(fake)) == 4
+    assert pmod.version_major(str(tmp_path / "absent")) is None
 
 
 def _fake_install(root: Path, name: str, version: str, declared: bool = True) -> None:

@@ -1,0 +1,60 @@
+"""`supatui run --pm pnpm|yarn|bun` from an empty folder to rows, each manager for real.
+
+Real sandbox, real pnpm/yarn/bun (installed by .ci/install-package-managers.sh; CI fails, not
+skips, without them), real Prisma CLI through the manager's own runner, the CLI in a child
+process. The guide's tables are dropped first so every manager takes the `migrate dev` path,
+whatever ran before in the session's sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, require_tool
+
+pytestmark = pytest.mark.slow
+pytest_plugins = ["tests.prisma_fixture"]
+
+LOCKFILES = {"pnpm": ("pnpm-lock.yaml",), "yarn": ("yarn.lock",), "bun": ("bun.lock", "bun.lockb")}
+PRISMA_VIA = {"pnpm": "pnpm exec prisma", "yarn": "yarn run prisma", "bun": "bun x prisma"}
+
+
+def _drop_guide_tables(sandbox: Any) -> None:
+    import psycopg
+
+    with psycopg.connect(sandbox.session_url, autocommit=True) as conn:
+        conn.execute('drop table if exists public."Post", public."User", public."_prisma_migrations" cascade')
+
+
+@pytest.mark.parametrize("pm", ["pnpm", "yarn", "bun"])
+def test_empty_folder_to_rows_with(pm: str, sandbox: Any, prisma_engine: str | None, tmp_path: Path) -> None:
+    require_tool("npm")
+    require_tool(pm)
+    _drop_guide_tables(sandbox)
+    project = tmp_path / "hello-prisma"
+
+    run = subprocess.run([sys.executable, "-m", "supatui", "run", "--yes", "--sandbox", "--dir", str(project),
+                          "--pm", pm], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True,
+                         timeout=900, stdin=subprocess.DEVNULL)
+    out = run.stdout
+    assert run.returncode == 0, out[-4000:] + run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"$ {PRISMA_VIA[pm]} migrate dev --name first_prisma_migration" in out  # the guide's path, via the manager
+    assert "1 User row(s)" in out and "alice@prisma.io" in out
+    assert any((project / name).is_file() for name in LOCKFILES[pm]), sorted(p.name for p in project.iterdir())
+    assert not (project / "package-lock.json").exists()  # npm did not install behind the manager's back
+    if pm == "bun":
+        assert "bun init" not in out and "Hello via Bun" not in (project / "index.ts").read_text()
+    if pm == "pnpm":
+        assert "ERR_PNPM_IGNORED_BUILDS" not in out  # --ignore-scripts: pnpm 12 exits 0
+
+    # The project runs on its own, as the closing message says.
+    alone = subprocess.run(["npx", "tsx", "index.ts"], cwd=project, capture_output=True, text=True, timeout=120)
+    assert alone.returncode == 0, alone.stderr
+    assert "alice@prisma.io" in alone.stdout
