@@ -50,7 +50,7 @@ class StepScreen(Screen[None]):
         number = app.state.step_ids.index(self.step.id) + 1
         yield Header()
         with Horizontal(id="body"):
-            yield Stepper(app.titles, id="stepper")
+            yield Stepper(app.titles, id="stepper", compact=True)
             with VerticalScroll(id="main"):
                 yield Static(f"Step {number} of {len(app.state.step_ids)} · {self.step.title}", id="step-title")
                 yield Static(Text(self.step.why), id="why", classes="why")

@@ -32,6 +32,7 @@ class WelcomeScreen(Screen[None]):
             yield Static(INTRO, id="intro")
             yield Static("", id="environment")
             yield Stepper(wizard(self).titles, id="welcome-steps")
+            yield Static("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Continue where you left off", id="resume", variant="primary")
                 yield Button("Start at step 1", id="start")
@@ -57,6 +58,29 @@ class WelcomeScreen(Screen[None]):
         label = "All six steps are done: review them" if all_done else f"Continue: step {number}, {title}"
         self.query_one("#resume", Button).label = label
         self.query_one("#environment", Static).update(self._environment(state))
+        result = self.query_one("#result", Static)
+        result.display = all_done
+        if all_done:
+            result.border_title = "Result"
+            result.update(self._result(state))
+
+    def _result(self, state: WizardState) -> Text:
+        """The rows the test script printed, and how to run the project without supatui."""
+        folder = wizard(self).ctx.config.project_dir
+        text = Text()
+        lines: list[str] = []
+        for event in state.steps["test"].events:
+            printed = event.data.get("lines")
+            if isinstance(printed, list):
+                lines = [str(line) for line in printed]
+        if lines:
+            text.append("The test script printed:\n", style="bold")
+            text.append("\n".join(lines) + "\n\n")
+        text.append("Your project is ready in ", style="bold")
+        text.append(f"{folder}\n")
+        text.append("Run it on its own: ", style="bold")
+        text.append(f"cd {folder} && npx tsx index.ts")
+        return text
 
     def _environment(self, state: WizardState) -> Text:
         text = Text()

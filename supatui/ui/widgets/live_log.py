@@ -25,7 +25,7 @@ def render_event(event: Event) -> RenderableType | None:
         ok = event.data.get("returncode", 0) == 0
         return Text(f"  {'✓' if ok else '✗'} {text}", style="bold" if ok else "bold underline")
     if kind is EventKind.FILE_WRITTEN:
-        return Text(f"  wrote {text}", style="bold")
+        return Text(f"  {text}", style="bold")
     if kind is EventKind.WARNING:
         return Text(f"warning: {text}", style="bold")
     if kind is EventKind.CHECK:

@@ -12,9 +12,10 @@ from supatui.ui.state import MARKS, Status, WizardState
 class Stepper(OptionList):
     """Select a step (Enter or click) to go to it; finished steps can be revisited and re-run."""
 
-    def __init__(self, titles: dict[str, str], *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, titles: dict[str, str], *, id: str | None = None, compact: bool = False) -> None:  # noqa: A002
         super().__init__(id=id)
         self.titles = titles
+        self.compact = compact  # the sidebar: the guide's short step names, status on the same line
         self.border_title = "Steps"
 
     def update_from(self, state: WizardState, current: str | None) -> None:
@@ -24,8 +25,10 @@ class Stepper(OptionList):
             status = state.steps[step_id].status
             label = Text()
             label.append("▸ " if step_id == current else "  ", style="bold")
-            label.append(f"{number}. {self.titles[step_id]}\n", style="bold" if step_id == current else "")
-            label.append(f"     {MARKS[status]} {status.value}", style=_STATUS_STYLE[status])
+            name = step_id.capitalize() if self.compact else self.titles[step_id]
+            label.append(f"{number}. {name}", style="bold" if step_id == current else "")
+            label.append(" " * max(1, 14 - len(name)) if self.compact else "\n     ")
+            label.append(f"{MARKS[status]} {status.value}", style=_STATUS_STYLE[status])
             self.add_option(Option(label, id=step_id))
         if current in state.step_ids:
             self.highlighted = state.step_ids.index(current)
