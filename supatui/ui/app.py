@@ -78,10 +78,11 @@ class SupatuiApp(App[int]):
         self.transcript = transcript  # core TranscriptWriter, when available
         self.state_changed: Signal[str] = Signal(self, "state-changed")
         self.log_changed: Signal[str] = Signal(self, "log-changed")
-
-    def on_mount(self) -> None:
+        # Before mounting: choosing a theme later would restyle every widget a second time.
         self.register_theme(SUPATUI_THEME)
         self.theme = THEME_NAME
+
+    def on_mount(self) -> None:
         self.install_screen(WelcomeScreen(id="welcome"), "welcome")
         self.push_screen("welcome")
         if self.ctx.config.target is not None:  # resuming a project: its passwords may be in the keyring
