@@ -32,6 +32,18 @@ class Secrets:
             register_secret(value)
         super().__setattr__(name, value)
 
+    def draft(self, name: str, value: str | None) -> None:
+        """Hold a value still being typed without registering it: every prefix of a password would
+        otherwise become a redaction secret and mask unrelated text ("post" in "postgres")."""
+        if name not in ("admin_password", "prisma_password"):
+            raise AttributeError(name)
+        object.__setattr__(self, name, value)
+
+    def commit(self) -> None:
+        """Register the current values with the redactor (a field was left, or a step starts)."""
+        register_secret(self.admin_password)
+        register_secret(self.prisma_password)
+
     def __repr__(self) -> str:
         return "Secrets(admin_password=****, prisma_password=****)"
 

@@ -74,6 +74,7 @@ class Walkthrough:
         """Run one step; never raises for a step failure (the outcome carries the error)."""
         step = self.step(step_id)
         started = time.monotonic()
+        self.ctx.secrets.commit()
         try:
             problems = step.validate(self.ctx)
             if problems:

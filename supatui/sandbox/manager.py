@@ -336,7 +336,7 @@ class Sandbox:
                          state.direct_port, state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
 
     def _info(self, state: State, cluster: Cluster) -> SandboxInfo:
-        password = self._load_password(state)
+        password = self._load_password(state, strict=True)
         if password is None:  # the keyring lost it: set a new one (supabase_admin is trusted on the private socket)
             password = secrets.generate_password(32)
             cluster.set_role_password("postgres", scram_secret(password))
@@ -357,11 +357,23 @@ class Sandbox:
             state.password_store = "file"
         state.save(self.state_path)
 
-    def _load_password(self, state: State) -> str | None:
+    def _load_password(self, state: State, *, strict: bool = False) -> str | None:
+        """The stored password, or None when the store really has none.
+
+        ``strict``: a keyring that cannot be read right now (locked, no backend) is an error, not
+        "no password" — otherwise starting would rotate the password and orphan the keyring entry.
+        """
         password: str | None = None
         if state.password_store == "keyring":
-            with contextlib.suppress(secrets.KeyringUnavailable):
+            try:
                 password = secrets.get_password(state.ref, "postgres")
+            except secrets.KeyringUnavailable as exc:
+                if strict:
+                    raise SupatuiError(
+                        f"The sandbox's postgres password is in the OS keyring, which cannot be read now ({exc.message})",
+                        "Unlock the keyring and run the command again, or run `supatui sandbox reset` to start over.",
+                        code="keyring-unavailable",
+                    ) from None
         if password is None and self.password_file.exists():
             password = self.password_file.read_text().strip() or None
         register_secret(password)

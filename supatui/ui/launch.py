@@ -6,6 +6,8 @@ Kept cheap to import: Textual and the steps load only when the wizard really sta
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any
 
 
@@ -38,8 +40,18 @@ def _transcript(ctx: Any) -> Any:
         return None
 
 
+def _warn_about_textual_debug_log() -> None:
+    """Textual's debug log records every key press; with it on, typed passwords end up there."""
+    features = os.environ.get("TEXTUAL", "")
+    if os.environ.get("TEXTUAL_LOG") or "devtools" in features or "debug" in features:
+        print("supatui: warning: Textual's debug log is on (TEXTUAL_LOG / devtools): it records every key you "
+              "press, passwords included — unset it before typing a real password.", file=sys.stderr)
+
+
 def run_wizard(args: argparse.Namespace) -> int:
     from supatui.ui.app import SupatuiApp
+
+    _warn_about_textual_debug_log()
 
     ctx, done = build_context(args)
     transcript = _transcript(ctx)

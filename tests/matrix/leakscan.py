@@ -55,7 +55,9 @@ class Scan:
             self.findings.append(Finding(channel, where, found))
         return found
 
-    def tree(self, channel: str, root: Path, *, skip_dirs: Iterable[str] = (), skip_files: Iterable[Path] = ()) -> None:
+    def tree(self, channel: str, root: Path, *, skip_dirs: Iterable[str] = (), skip_files: Iterable[Path] = (),
+             newer_than: float | None = None) -> None:
+        """Every regular file under ``root``; with ``newer_than``, only those modified since (a time.time())."""
         skipped_dirs, skipped = set(skip_dirs), {Path(p) for p in skip_files}
         self.channels.setdefault(channel, 0)
         for dirpath, dirnames, filenames in os.walk(root):
@@ -65,6 +67,8 @@ class Scan:
                 if path in skipped or path.is_symlink() or not path.is_file():
                     continue
                 try:
+                    if newer_than is not None and path.stat().st_mtime < newer_than:
+                        continue
                     data = path.read_bytes()
                 except OSError:
                     continue

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from supatui.core.connstr import MODE_HELP, MODES, Mode, ParsedUrl, UrlError, parse_url
+from supatui.ui.widgets.secret_input import SecretInput
 
 MODE_LABELS: dict[Mode, str] = {
     "session": "Session pooler (port 5432)",
@@ -46,8 +47,8 @@ class ConnectionForm(Vertical):
                          classes="field-note")
         else:
             yield Label("Paste a connection string (optional: it fills the fields below)", classes="field-label")
-            yield Input(placeholder="postgresql://postgres.<ref>:<password>@aws-1-….pooler.supabase.com:5432/postgres",
-                        password=True, id="url")
+            yield SecretInput(placeholder="postgresql://postgres.<ref>:<password>@aws-1-….pooler.supabase.com:5432/postgres",
+                              password=True, id="url")
             yield Static("", id="url-msg", classes="field-msg")
         yield Label("Project ref (20 letters, from the dashboard URL)", classes="field-label")
         yield Input(placeholder="abcdefghijklmnopqrst", id="ref", disabled=self.locked)

@@ -21,6 +21,7 @@ from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.secrets import generate_password
 from supatui.ui.access import wizard
 from supatui.ui.widgets.connection_form import ConnectionForm
+from supatui.ui.widgets.secret_input import SecretInput
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "role": ("connection", "admin_password", "prisma_password"),
@@ -75,7 +76,7 @@ class StepForm(Vertical):
     def _password(self, field: str, label: str, *, generate: bool) -> ComposeResult:
         yield Label(label, classes="field-label")
         with Horizontal(classes="password-row"):
-            yield Input(password=True, id=field, placeholder="hidden as you type", disabled=self.sandbox)
+            yield SecretInput(password=True, id=field, placeholder="hidden as you type", disabled=self.sandbox)
             if generate and not self.sandbox:
                 yield Button("Generate", id=f"{field}-generate", classes="small")
         yield Static("", id=f"{field}-msg", classes="field-msg")
@@ -135,7 +136,7 @@ class StepForm(Vertical):
         for field in ("admin_password", "prisma_password"):
             value = self._value(field)
             if value is not None and not self.sandbox:
-                setattr(secrets, field, value or None)
+                secrets.draft(field, value or None)  # registered with the redactor once settled
         project_dir = self._value("project_dir")
         if project_dir:
             config.project_dir = Path(project_dir).expanduser()
@@ -170,6 +171,11 @@ class StepForm(Vertical):
     def _changed(self) -> None:
         self.apply()
         self.post_message(self.Changed())
+
+    @on(Input.Blurred)
+    @on(Input.Submitted)
+    def _settled(self) -> None:
+        self.ctx.secrets.commit()
 
     @on(ConnectionForm.UrlPasted)
     def _url_pasted(self, event: ConnectionForm.UrlPasted) -> None:
