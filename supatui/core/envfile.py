@@ -10,19 +10,16 @@ values survive; lines it cannot parse are kept verbatim and reported.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import io
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv.parser import parse_stream
 
 from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.files import atomic_write, backup, backup_path
 from supatui.core.plan import FileAction
 from supatui.core.redact import MASK, redact
 
@@ -164,16 +161,6 @@ def plan_env(update: EnvUpdate, description: str = "") -> FileAction:
                       backup_path(update.path) if update.exists and update.changed else None)
 
 
-def backup_path(path: Path) -> Path:
-    """``.env.bak``, or ``.env.bak.1``, ``.2`` … when an older backup is there (never overwritten)."""
-    candidate = path.with_name(path.name + ".bak")
-    index = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.bak.{index}")
-        index += 1
-    return candidate
-
-
 @dataclass(frozen=True)
 class EnvWriteResult:
     path: Path
@@ -192,34 +179,13 @@ def write_env(path: Path, values: dict[str, str], *, header: str = "", step: str
         emit(Event(step, EventKind.WARNING, warning, {"path": str(path)}))
     if not update.changed:
         return EnvWriteResult(path, False, None, warnings)
-    saved: Path | None = None
-    if update.exists:
-        saved = backup_path(real)
-        shutil.copy2(real, saved)
-    _atomic_write(real, update.new_text)
+    saved = backup(real) if update.exists else None
+    atomic_write(real, update.new_text, new_mode=0o600)
     detail = f" (previous version kept as {saved.name})" if saved else ""
     keys = ", ".join(update.replaced + update.added)
     emit(Event(step, EventKind.FILE_WRITTEN, f"wrote {path}: {keys}{detail}",
                {"path": str(path), "backup": str(saved) if saved else None, "diff": update.diff()}))
     return EnvWriteResult(path, True, saved, warnings)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Temp file in the same folder + ``os.replace``; keeps an existing file's mode, else 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def read_values(path: Path) -> dict[str, str | None]:

@@ -62,18 +62,27 @@ def backup(path: Path) -> Path | None:
     return target
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` via a temp file in the same folder and ``os.replace`` (keeps the mode)."""
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path: Path, text: str, *, new_mode: int | None = None) -> None:
+    """Write ``text`` via a temp file in the same folder and ``os.replace``.
+
+    An existing file keeps its mode; a new one gets ``new_mode`` (default: 0666 less the umask,
+    as any editor would create it; ``.env`` passes 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    mode = path.stat().st_mode & 0o7777 if path.exists() else (new_mode if new_mode is not None else _default_mode())
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
