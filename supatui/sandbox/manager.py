@@ -23,10 +23,10 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.core.redact import register_secret
 from supatui.sandbox import pgbouncer, runas
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
+from supatui.sandbox.password import PasswordStore
 from supatui.sandbox.pgbouncer import PgBouncer
 
 DEFAULT_PORTS = (55432, 56543, 55433)  # session, transaction, direct
@@ -77,6 +77,7 @@ class Sandbox:
         self.dir = self.home / "sandbox"
         self.state_path = self.dir / "state.json"
         self.password_file = self.dir / "postgres-password"
+        self.passwords = PasswordStore(self.password_file, self.state_path)
         self.router_config = self.dir / "router.json"
         self.router_log = self.dir / "router.log"
         self._ports = ports if ports is not None else os.environ.get("SUPATUI_SANDBOX_PORTS") or None
@@ -106,9 +107,9 @@ class Sandbox:
                                  notes=["The sandbox has not been started yet: run `supatui sandbox start`."])
         components = self._components(state)
         running = all(components.values())
-        password, store, notes = "", self._store_label(state), []
+        password, store, notes = "", self.passwords.label(state), []
         try:
-            password = self._load_password(state) or ""
+            password = self.passwords.load(state) or ""
         except SupatuiError as exc:
             notes.append(exc.one_line())
         if state.password_store == "file":
@@ -207,7 +208,7 @@ class Sandbox:
             if cold:
                 assert password is not None and pgb_scram is not None
                 cluster.bootstrap(password, pgb_scram)
-                self._store_password(state, password)
+                self.passwords.store(state, password)
             elif pgb_scram is not None:
                 cluster.set_role_password("pgbouncer", pgb_scram)
             if bouncer is not None:
@@ -336,51 +337,13 @@ class Sandbox:
                          state.direct_port, state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
 
     def _info(self, state: State, cluster: Cluster) -> SandboxInfo:
-        password = self._load_password(state, strict=True)
+        password = self.passwords.load(state, strict=True)
         if password is None:  # the keyring lost it: set a new one (supabase_admin is trusted on the private socket)
             password = secrets.generate_password(32)
             cluster.set_role_password("postgres", scram_secret(password))
-            self._store_password(state, password)
+            self.passwords.store(state, password)
         return SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
                                  bool(state.pgbouncer_port))
-
-    # -- password ----------------------------------------------------------------------------------
-    def _store_password(self, state: State, password: str) -> None:
-        try:
-            secrets.set_password(state.ref, "postgres", password)
-            state.password_store = "keyring"
-            self.password_file.unlink(missing_ok=True)
-        except secrets.KeyringUnavailable:
-            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(password + "\n")
-            state.password_store = "file"
-        state.save(self.state_path)
-
-    def _load_password(self, state: State, *, strict: bool = False) -> str | None:
-        """The stored password, or None when the store really has none.
-
-        ``strict``: a keyring that cannot be read right now (locked, no backend) is an error, not
-        "no password" — otherwise starting would rotate the password and orphan the keyring entry.
-        """
-        password: str | None = None
-        if state.password_store == "keyring":
-            try:
-                password = secrets.get_password(state.ref, "postgres")
-            except secrets.KeyringUnavailable as exc:
-                if strict:
-                    raise SupatuiError(
-                        f"The sandbox's postgres password is in the OS keyring, which cannot be read now ({exc.message})",
-                        "Unlock the keyring and run the command again, or run `supatui sandbox reset` to start over.",
-                        code="keyring-unavailable",
-                    ) from None
-        if password is None and self.password_file.exists():
-            password = self.password_file.read_text().strip() or None
-        register_secret(password)
-        return password
-
-    def _store_label(self, state: State) -> str:
-        return str(self.password_file) if state.password_store == "file" else "keyring"
 
     # -- misc --------------------------------------------------------------------------------------
     def _wipe_cluster(self, state: State) -> None:

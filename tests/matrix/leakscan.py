@@ -146,3 +146,12 @@ def is_prisma_engine_datasource(argv: bytes) -> bool:
     parts = argv.split(b"\0")
     engine = any(b"schema-engine" in part.rsplit(b"/", 1)[-1] for part in parts[:3])
     return engine and b"--datasource" in parts
+
+
+def cluster_dir(home: Path) -> Path | None:
+    """The data folder of the sandbox whose state lives in ``home`` (to scan it), if any."""
+    try:
+        state = json.loads((home / "sandbox" / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return Path(state["cluster_dir"]) if state.get("cluster_dir") else None

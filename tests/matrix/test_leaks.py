@@ -14,17 +14,9 @@ from pathlib import Path
 
 from tests.matrix.clihelp import child_env, run_cli
 from tests.matrix.conftest import PrivateHome
-from tests.matrix.leakscan import CANARY, CORE, ArgvSampler, Scan, forms_of
+from tests.matrix.leakscan import CANARY, CORE, ArgvSampler, Scan, cluster_dir, forms_of
 
 TRANSCRIPT, REPLAY = "supatui-transcript.md", "supatui-replay.sh"
-
-
-def _cluster_dir(home: Path) -> Path | None:
-    try:
-        state = json.loads((home / "sandbox" / "state.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return Path(state["cluster_dir"]) if state.get("cluster_dir") else None
 
 
 def _assert_only_in_env_and_keyring(scan: Scan, project: Path, keyring: Path) -> None:
@@ -64,7 +56,7 @@ def test_headless_walkthrough_leaks_nothing(workspace: Path, private_home: Calla
               skip_dirs=("node_modules",), skip_files=(project / ".env",))
     scan.tree("saved state (.supatui/)", project / ".supatui")
     scan.tree("SUPATUI_HOME", home.home)
-    cluster = _cluster_dir(home.home)
+    cluster = cluster_dir(home.home)
     assert cluster is not None and cluster.is_dir(), "the sandbox's cluster dir is unknown"
     if not cluster.is_relative_to(home.home):
         scan.tree("sandbox data dir (pg_authid, WAL, logs)", cluster)

@@ -42,7 +42,7 @@ from supatui.ui.screens.welcome import WelcomeScreen
 from supatui.ui.state import Status
 from tests.conftest import require_tool
 from tests.matrix.conftest import PrivateHome
-from tests.matrix.leakscan import CANARY, CORE, ArgvSampler, Scan, forms_of
+from tests.matrix.leakscan import CANARY, CORE, ArgvSampler, Scan, cluster_dir, forms_of
 from tests.ui.helpers import settle
 
 ROLE = "leakwiz"
@@ -282,7 +282,7 @@ async def test_wizard_walkthrough_by_keys_leaks_nothing(
               skip_dirs=("node_modules",), skip_files=(project / ".env",))
     scan.tree("node_modules files written during the run", project / "node_modules", newer_than=started_wall)
     scan.tree("SUPATUI_HOME", home.home, skip_files=(home.keyring,))
-    cluster = _cluster_dir(home.home)
+    cluster = cluster_dir(home.home)
     assert cluster is not None and cluster.is_dir(), "the sandbox's cluster dir is unknown"
     if not cluster.is_relative_to(home.home):
         scan.tree("sandbox data dir (pg_authid, WAL, logs)", cluster)
@@ -310,14 +310,6 @@ def scan_textual_log(scan: Scan, path: Path) -> int:
             kept.append(line)
     scan.blob("Textual log (TEXTUAL_LOG)", str(path), b"\n".join(kept))
     return traced
-
-
-def _cluster_dir(home: Path) -> Path | None:
-    try:
-        state = json.loads((home / "sandbox" / "state.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return Path(state["cluster_dir"]) if state.get("cluster_dir") else None
 
 
 def _assert_only_in_env_and_keyring(scan: Scan, project: Path, keyring: Path, failure: str) -> None:
