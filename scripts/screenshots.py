@@ -36,7 +36,14 @@ async def _wait(pilot: Any, predicate: Any, timeout: float) -> bool:
         if time.monotonic() > deadline:
             return False
         await pilot.pause(0.2)
-    await pilot.app.workers.wait_for_complete()
+    from textual.worker import WorkerCancelled
+
+    for _ in range(50):  # an exclusive worker replaced by a newer one is cancelled by design
+        try:
+            await pilot.app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
     await pilot.pause(0.3)
     return True
 

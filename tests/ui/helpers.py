@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from supatui.ui.app import SupatuiApp
 from supatui.ui.screens.step import StepScreen
@@ -18,8 +19,19 @@ async def settle(pilot: Pilot[int]) -> None:
     app = pilot.app
     for _ in range(3):
         await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app)
     await pilot.pause()
+
+
+async def wait_for_workers(app: SupatuiApp) -> None:
+    """Wait for the workers; an exclusive worker replaced by a newer one (a re-plan while typing) is
+    cancelled by design, so wait for its successor instead of failing."""
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:
