@@ -11,13 +11,14 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from supatui.commands.run_inputs import context_from_args, prisma_password_from_env_file, project_dir_from
-from supatui.core.connstr import Mode
+from supatui.commands.run_inputs import context_from_args, project_dir_from
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.plan import Plan
 from supatui.core.redact import redact
+from supatui.core.steps.role import resolve_prisma_password
+from supatui.core.transcript import transcript_for
 from supatui.core.walkthrough import StepOutcome, Walkthrough, context_from_sandbox
 
 _STYLES = {"step": "1;36", "ok": "32", "fail": "31", "warn": "33", "dim": "2", "sql": "35", "cmd": "1"}
@@ -121,7 +122,7 @@ def build_context(args: argparse.Namespace, console: Console) -> StepContext:
                           f"transaction {info.transaction_port})")
     else:
         ctx = context_from_args(args, project_dir)
-    prisma_password_from_env_file(ctx)
+    resolve_prisma_password(ctx)  # a rerun without a keyring finds it in .env
     return ctx
 
 
@@ -133,7 +134,7 @@ def run_headless(args: argparse.Namespace) -> int:
     ctx = build_context(args, console)
     listeners: list[Emit] = [console.event]
     plan_listeners: list[Callable[[Plan], None]] = [_confirming(console, args.yes)]
-    transcript = _transcript(ctx)
+    transcript = transcript_for(ctx.config, "sandbox" if ctx.config.sandbox else "headless")
     listeners.append(transcript)
     plan_listeners.insert(0, transcript.record_plan)
 
@@ -169,20 +170,6 @@ def _cancel_on_ctrl_c(ctx: StepContext) -> Any:
         threading.Thread(target=ctx.cancel.cancel, name="cancel", daemon=True).start()
 
     return signal.signal(signal.SIGINT, on_sigint)
-
-
-def _transcript(ctx: StepContext) -> Any:
-    """The transcript + replay writer, told where step 1's SQL goes (no password)."""
-    from supatui.core.transcript import DbTarget, TranscriptWriter
-
-    target = ctx.config.target
-    database = None
-    if target is not None:
-        mode: Mode = "session" if target.pooler_host else "direct"
-        host, port = target.endpoint(mode)
-        database = DbTarget(host, port, target.user_for(ctx.config.admin_user, mode), target.database)
-    return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "headless",
-                            database=database)
 
 
 def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> int:

@@ -144,32 +144,3 @@ def _admin_password(config: WalkthroughConfig, from_url: str | None) -> str:
         "Set SUPATUI_DB_PASSWORD (it is never read from flags), or run in a terminal to be asked.",
         field="admin_password",
     )
-
-
-def prisma_password_from_env_file(ctx: StepContext) -> None:
-    """On a rerun the prisma password may be only in .env (no keyring): read it back from there."""
-    if ctx.secrets.prisma_password or ctx.config.target is None:
-        return
-    try:
-        stored = secrets.get_password(ctx.config.target.ref, ctx.config.role)
-    except secrets.KeyringUnavailable:
-        stored = None
-    if stored:
-        ctx.secrets.prisma_password = stored
-        return
-    env_file = ctx.config.project_dir / ".env"
-    if not env_file.is_file():
-        return
-    from supatui.core.envfile import read_values
-
-    try:  # a damaged .env (binary, bad quotes) is step 3's business, not a reason to stop here
-        values = read_values(env_file)
-    except (OSError, UnicodeDecodeError, ValueError):
-        return
-    url = values.get("DIRECT_URL") or values.get("DATABASE_URL") or ""
-    try:
-        parsed = parse_url(url)
-    except UrlError:
-        return
-    if parsed.role == ctx.config.role and parsed.password:
-        ctx.secrets.prisma_password = parsed.password
