@@ -99,6 +99,11 @@ class ConnectionTarget:
         return f"postgresql://{auth}@{host_part}:{port}/{self.database}{query}"
 
 
+def admin_mode(target: ConnectionTarget) -> Mode:
+    """The admin works through the session pooler (IPv4 everywhere); direct only when no pooler is known."""
+    return "session" if target.pooler_host else "direct"
+
+
 @dataclass(frozen=True)
 class ParsedUrl:
     scheme: str

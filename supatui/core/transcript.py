@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 
 from supatui import __version__
+from supatui.core.connstr import admin_mode
+from supatui.core.context import WalkthroughConfig
 from supatui.core.events import Event, EventKind
 from supatui.core.plan import Plan
 from supatui.core.redact import MASK, redact
@@ -338,3 +340,18 @@ def for_context(project_dir: Path, *, mode: str, host: str, port: int, user: str
 
 
 __all__: Sequence[str] = ("DbTarget", "TranscriptWriter", "for_context", "TRANSCRIPT_NAME", "REPLAY_NAME")
+
+
+def database_for(config: WalkthroughConfig) -> DbTarget | None:
+    """Where step 1's SQL goes, as the role step connects (no password), for the replay script."""
+    target = config.target
+    if target is None:
+        return None
+    mode = admin_mode(target)
+    host, port = target.endpoint(mode)
+    return DbTarget(host, port, target.user_for(config.admin_user, mode), target.database)
+
+
+def transcript_for(config: WalkthroughConfig, mode: str) -> TranscriptWriter:
+    """The writer for this project, told where its SQL goes (the wizard updates it once inputs change)."""
+    return TranscriptWriter(config.project_dir, mode=mode, database=database_for(config))

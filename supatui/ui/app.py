@@ -192,9 +192,15 @@ class SupatuiApp(App[int]):
             self.post_message(jobs.StepEvent(event))
 
         def on_plan(plan: Plan) -> None:
-            if self.transcript is not None and hasattr(self.transcript, "record_plan"):
+            if self.transcript is not None:
                 self.transcript.record_plan(plan)
 
+        if self.transcript is not None:  # inputs (or the sandbox) may have changed since launch
+            from supatui.core.transcript import database_for
+
+            database = database_for(self.ctx.config)
+            if database is not None:
+                self.transcript.set_database(database)
         walkthrough = Walkthrough(self.ctx, emit=emit, on_plan=on_plan, steps=list(self.steps.values()))
         outcome = walkthrough.run_step(step_id, redo=True)
         self.post_message(jobs.StepVerified(step_id, outcome.checks))

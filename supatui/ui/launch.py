@@ -30,12 +30,10 @@ def build_context(args: argparse.Namespace) -> tuple[Any, set[str]]:
 
 
 def _transcript(ctx: Any) -> Any:
+    from supatui.core.transcript import transcript_for
+
     try:
-        from supatui.core.transcript import TranscriptWriter  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError:
-        return None
-    try:
-        return TranscriptWriter(ctx.config.project_dir, mode="sandbox" if ctx.config.sandbox else "project")
+        return transcript_for(ctx.config, "sandbox" if ctx.config.sandbox else "project")
     except Exception:  # the transcript is a convenience; never a reason not to start
         return None
 

@@ -15,7 +15,7 @@ import psycopg
 from psycopg import errors as pgerrors
 
 from supatui.core import secrets
-from supatui.core.connstr import ConnectionTarget, Mode, UrlError, parse_url, validate_host, validate_ref
+from supatui.core.connstr import ConnectionTarget, UrlError, admin_mode, parse_url, validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.database import (
     PASSWORD_HINT_ADMIN,
@@ -46,11 +46,6 @@ __all__ = ["RoleStep", "admin_mode", "resolve_prisma_password", "step1_sql_for_e
 
 STEP = "role"
 ENV_PRISMA_PASSWORD = "SUPATUI_PRISMA_PASSWORD"
-
-
-def admin_mode(target: ConnectionTarget) -> Mode:
-    """The admin works through the session pooler (IPv4 everywhere); direct only when no pooler is known."""
-    return "session" if target.pooler_host else "direct"
 
 
 def resolve_prisma_password(ctx: StepContext, emit: Emit = discard, *, generate: bool = False) -> str | None:
