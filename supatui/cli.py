@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK
     except Exception as exc:  # the one place errors become text
-        from supatui.core.errors import InputError, SupatuiError, as_user_error
+        from supatui.core.errors import InputError, as_user_error
 
         if os.environ.get("SUPATUI_DEBUG"):
             traceback.print_exc()
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error(error.one_line())
         if isinstance(error, InputError):
             return EXIT_USAGE
-        return EXIT_FAILED if isinstance(error, SupatuiError) else EXIT_FAILED
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
