@@ -60,7 +60,9 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          "fe_sendauth: no password supplied", 3),
     make("url-not-encoded", "The connection string cannot be parsed (P1013)",
          [r"\bP1013\b", r"The provided database string is invalid", r"Error parsing connection string",
-          r"Make sure the URL is percent-encoded", r"invalid (?:port|character)[^\n]{0,40}in (?:host|url)"],
+          r"Make sure the URL is percent-encoded", r"invalid (?:port|character)[^\n]{0,40}in (?:host|url)",
+          r"Cannot read properties of undefined \(reading 'searchParams'\)",  # pg-connection-string on a bad URL
+          r"might have illegal characters"],
          "The URL does not parse, usually because the password has `@ : / # ? %` or spaces unencoded.",
          URL_FIX, URL_CHARS, PRISMA_DB, "Error: P1013: The provided database string is invalid.", 3),
     make("node-invalid-url", "node-postgres: Invalid URL",
