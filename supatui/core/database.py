@@ -104,6 +104,11 @@ def fix(diagnosis_id: str) -> str:
     return diagnosis(diagnosis_id).fix
 
 
+def _timed_out_on_pooler(low: str, host: str) -> bool:
+    """A pooler host has IPv4: when it times out, a blocked port is the likelier cause than IPv6."""
+    return ("timeout" in low or "timed out" in low) and host.endswith(".pooler.supabase.com")
+
+
 def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hint: str = "") -> SupatuiError:
     """Map a failed connection to what it means and what to do (``code`` names the case)."""
     text = str(exc)
@@ -168,7 +173,7 @@ def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hi
                    "refused")
     if "timeout" in low or "timed out" in low or "network is unreachable" in low or "no route to host" in low:
         return err(f"Could not reach {where} (timed out or unreachable).",
-                   fix("ipv6-direct-host"),
+                   fix("port-blocked" if _timed_out_on_pooler(low, endpoint.host) else "ipv6-direct-host"),
                    "unreachable")
     return err(f"Could not connect to {where} as '{user}': {_detail(text)}",
                fix("p1001-unreachable"),

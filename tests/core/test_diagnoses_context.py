@@ -142,3 +142,19 @@ def test_no_import_cycle_inside_the_package() -> None:
 
     for name in graph:
         visit(name, ())
+
+
+def test_step_errors_take_their_advice_from_the_catalogue() -> None:
+    import psycopg
+
+    from supatui.core.database import Endpoint, explain_connect_error
+
+    pooler = Endpoint("prisma.abcdefghijklmnopqrst", "aws-0-eu-west-1.pooler.supabase.com", 5432)
+    direct = Endpoint("prisma", "db.abcdefghijklmnopqrst.supabase.co", 5432)
+    cases = [(pooler, "FATAL:  Tenant or user not found", "supavisor-tenant-not-found"),
+             (pooler, "FATAL:  (ESSLREQUIRED) SSL connection is required", "ssl-required"),
+             (pooler, "connection timeout expired", "port-blocked"),
+             (direct, "connection timeout expired", "ipv6-direct-host"),
+             (direct, "Network is unreachable", "ipv6-direct-host")]
+    for endpoint, text, diagnosis_id in cases:
+        assert explain_connect_error(psycopg.OperationalError(text), endpoint).hint == get(diagnosis_id).fix, text

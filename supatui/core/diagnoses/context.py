@@ -19,7 +19,7 @@ _PREFIXES = re.compile(
     r"|\s*#\d+\s+[\d.]+\s+"  # docker build step prefixes
     r"|\s*@?[\w./-]+:[\w:-]+:\s(?=\S)"  # turbo/yarn workspace prefixes (@my/db:db-push: …)
     r")+", re.M)
-_FRAME = re.compile(r"^\s*at (?:async )?[\w$.<>\[\] ]*\(?(?:[A-Za-z]:)?[^\s()]*[:/\\][^\s()]*:\d+(?::\d+)?\)?\s*$", re.M)
+_FRAME = re.compile(r"^[ \t]*at [^\n]*(?::\d+(?::\d+)?\)?|\((?:index \d+|native|<anonymous>)\))[ \t]*$", re.M)
 _PORT = re.compile(r"(?<![\w.])(?:[a-z0-9*\[\]{}<>$_-]+\.)+[a-z*\]}>-]+[`'\"]?:[`'\"]?(\d{4,5})\b|\bport (\d{4,5})\b",
                    re.I)
 _DIRECT = re.compile(r"\bdb\.(?:[a-z]{20}|[^\s.`'\"/:@]{1,40})\.supabase\.co\b", re.I)
