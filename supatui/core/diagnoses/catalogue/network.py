@@ -47,7 +47,8 @@ NETWORK: tuple[Diagnosis, ...] = (
           r"connect ETIMEDOUT \d+\.\d+\.\d+\.\d+:(?:5432|6543)"],
          "The pooler host has IPv4, so IPv6 is not the problem: nothing came back from port 5432/6543. School, "
          "office, hotel and some mobile networks block outgoing database ports.",
-         "It is not IPv6 (the pooler has IPv4 addresses): try another network (a phone hotspot) to confirm, then ask the network's admin to open 5432/6543 or work "
+         "It is not IPv6 (the pooler has IPv4 addresses): try another network (a phone hotspot) to confirm, "
+         "then ask the network's admin to open 5432/6543 or work "
          "from a network that allows them; `nc -vz <pooler-host> 5432` shows whether the port answers.", SUPA_TS,
          PRISMA_DB, "failed to receive message (timeout: context deadline exceeded)", 3,
          when=lambda ctx: not ctx.direct_host and not ctx.ipv6_literal,
