@@ -54,6 +54,30 @@ PRIVILEGES: tuple[Diagnosis, ...] = (
          "policies), or `alter default privileges for role prisma in schema public grant … to anon, authenticated`.",
          "https://supabase.com/docs/guides/database/postgres/row-level-security", ("test",),
          "{\"code\":\"42501\",\"message\":\"permission denied for table User\"}", 3),
+    make("supabase-schema-denied", "Supabase's own schemas (auth, storage) are not yours to change",
+         [r"permission denied for schema (?:auth|storage|realtime|graphql|supabase_\w+|vault)\b",
+          r"must be owner of (?:table|schema) \"?(?:auth|storage)\."],
+         "auth and storage belong to Supabase's services (supabase_auth_admin, supabase_storage_admin); your "
+         "roles may read some of it but not create or alter objects there.",
+         "Keep your tables in public (or your own schema) and reference users by foreign key to auth.users(id) or "
+         "through a public.profiles table; remove auth/storage from Prisma's `schemas`.", SUPA_GUIDE,
+         ("migrations", "test"), "ERROR: permission denied for schema auth (SQLSTATE 42501)", 3),
+    make("extension-not-available", "This PostgreSQL does not have that extension",
+         [r"extension \"[^\"]+\" is not available", r"Could not open extension control file",
+          r"extension \"[^\"]+\" does not exist"],
+         "The migration creates an extension this server does not ship (Supabase has many more: pg_graphql, "
+         "pg_net, pg_cron, postgis…; the local sandbox has contrib and pgvector).",
+         "On Supabase enable it first (Dashboard → Database → Extensions, or `create extension <name> with schema "
+         "extensions;`); against the sandbox leave it out of the migration.",
+         "https://supabase.com/docs/guides/database/extensions", ("migrations",),
+         "ERROR: extension \"pg_cron\" is not available", 3),
+    make("extension-superuser-only", "The extension needs a superuser",
+         [r"permission denied to create extension \"[^\"]+\"", r"Must be superuser to create this extension"],
+         "The extension is not in Supabase's allowed list (supautils lets postgres create only those), so only a "
+         "superuser could create it.",
+         "Use an extension Supabase allows (Dashboard → Database → Extensions lists them) or drop it from the "
+         "migration.", "https://supabase.com/docs/guides/database/extensions", ("migrations",),
+         "ERROR: permission denied to create extension \"plpython3u\"", 4),
     make("permission-denied", "Permission denied on a table (42501)",
          [r"permission denied for (?:table|relation|sequence|schema|function) \S+", sqlstate("42501")],
          "The connected role lacks a grant: `prisma` on tables made by postgres (grants in step 1 missing), or "
