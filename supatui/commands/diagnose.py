@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Match a pasted error text against the known Supabase/Prisma problems and print cause and fix.")
     parser.add_argument("file", nargs="?", default=None, metavar="FILE|-", help="file with the error text; - for stdin")
     parser.add_argument("--step", default=None, help="the step that failed (role, project, connection, …): ranks fits first")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--command", dest="ran", default=None, metavar="CMD",
+                        help="the command that printed the error (e.g. 'npx prisma migrate dev'): ranks fits first")
+    parser.add_argument("--json", action="store_true", help="machine-readable output: every match, best first")
     parser.set_defaults(handler=main)
 
 
@@ -49,9 +51,9 @@ def main(args: argparse.Namespace) -> int:
     from supatui.core.redact import redact
 
     text = _read(args.file)
-    matches = diagnose(text, args.step)
+    matches = diagnose(text, args.step, command=args.ran)
     if args.json:
-        payload = {"matched": bool(matches), "matches": [m.to_json() for m in matches[:5]]}
+        payload = {"matched": bool(matches), "matches": [m.to_json() for m in matches]}
         if not matches:
             payload["report"] = REPORT
         print(redact(json.dumps(payload, indent=2, ensure_ascii=False)))
@@ -60,7 +62,10 @@ def main(args: argparse.Namespace) -> int:
         print(REPORT, file=sys.stderr)
         return 1
     print(redact(matches[0].render()))
-    others = matches[1:4]
+    others = matches[1:3]
     if others:
-        print("\nAlso possible: " + "; ".join(m.diagnosis.title for m in others))
+        print("\nAlso possible:")
+        for other in others:
+            line = f"  - {other.diagnosis.title} (`supatui diagnose --json` for its fix)\n      seen: {other.excerpt}"
+            print(redact(line))
     return 0

@@ -3,7 +3,8 @@
 Passwords go to libpq as a keyword argument, never inside a DSN, so a failure text cannot
 carry them. ``prepare_threshold=None`` everywhere: these are a handful of short queries, and
 prepared statements break behind a transaction pooler (42P05/26000, notes supabase §10).
-The error texts matched here are Supavisor's old and new forms and libpq's own (notes §4, §9).
+The error texts matched here are Supavisor's old and new forms and libpq's own (notes §4, §9); the advice
+comes from the diagnoses catalogue.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from psycopg.rows import TupleRow
 
 from supatui.core.connstr import ConnectionTarget, Mode, ParsedUrl, UrlError, connect_kwargs, parse_url
 from supatui.core.connstr import libpq_url as libpq_url  # re-exported: the URL without Prisma-only params
+from supatui.core.diagnoses import get as diagnosis
 from supatui.core.errors import InputError, SupatuiError
 
 DEFAULT_TIMEOUT = 10
@@ -97,6 +99,16 @@ def _detail(text: str) -> str:
     return re.sub(r"^connection failed:\s*", "", last)
 
 
+def fix(diagnosis_id: str) -> str:
+    """The catalogue's fix for a known problem: the one place cause-and-fix text lives."""
+    return diagnosis(diagnosis_id).fix
+
+
+def _timed_out_on_pooler(low: str, host: str) -> bool:
+    """A pooler host has IPv4: when it times out, a blocked port is the likelier cause than IPv6."""
+    return ("timeout" in low or "timed out" in low) and host.endswith(".pooler.supabase.com")
+
+
 def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hint: str = "") -> SupatuiError:
     """Map a failed connection to what it means and what to do (``code`` names the case)."""
     text = str(exc)
@@ -111,65 +123,60 @@ def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hi
     if "tenant or user not found" in low or "(enotfound)" in low:
         return err(
             f"The pooler at {where} does not know the user '{user}' (Tenant or user not found).",
-            "Check the project ref (20 letters, from the dashboard URL) and copy the pooler host from the Connect "
-            "dialog exactly — the aws-N part differs between projects. The user must be <role>.<ref>. "
-            "Resetting the password does not fix this error.",
+            fix("supavisor-tenant-not-found"),
             "tenant-not-found",
         )
     if "(enoidentifier)" in low or "no tenant identifier" in low:
         return err(
             f"The pooler at {where} needs the project ref in the user name; got '{user}'.",
-            f"Use '{role}.<ref>' as the user, e.g. {role}.abcdefghijklmnopqrst.",
+            fix("supavisor-no-tenant"),
             "no-tenant",
         )
     if sqlstate == "28P01" or "password authentication failed" in low:
         return err(
             f"Password authentication failed for '{role}' at {where}.",
-            password_hint or "Check the password; in a URL it must be percent-encoded.",
+            password_hint or fix("auth-failed"),
             "auth-failed",
         )
     if "(eauthquery)" in low or "there is no user" in low or re.search(r'role ".*" does not exist', low):
         return err(
             f"The role '{role}' does not exist in the database at {where}.",
-            "Run step 1 (create the prisma role) first: supatui run --from role.",
+            fix("supavisor-auth-query"),
             "role-missing",
         )
     if "no password supplied" in low:
         return err(f"No password was given for '{user}'.",
-                   password_hint or "Enter the password (headless: SUPATUI_DB_PASSWORD / SUPATUI_PRISMA_PASSWORD).",
+                   password_hint or fix("no-password"),
                    "no-password")
     if "server does not support ssl" in low:
         return err(f"{where} does not speak TLS, but the URL asks for it (sslmode=require).",
-                   "Remove sslmode=require from the URL for this server (the local sandbox has no TLS).",
+                   fix("ssl-unsupported"),
                    "ssl-unsupported")
     if "ssl connection is required" in low or "(esslrequired)" in low:
         return err(f"The project at {where} enforces SSL and this connection did not use it.",
-                   "Add sslmode=require to the URL (Prisma 6), or turn off 'Enforce SSL' in Database Settings.",
+                   fix("ssl-required"),
                    "ssl-required")
     if "max client" in low or "(emaxconn" in low or "too many clients" in low or "too many connections" in low:
         return err(f"{where} refused the connection: too many clients ({_detail(text)}).",
-                   "Close other connections (other apps, open Prisma clients), use transaction mode with "
-                   "connection_limit=1, or raise the pool size in Database Settings.",
+                   fix("max-clients"),
                    "max-clients")
     if re.search(r'database ".*" does not exist', low):
-        return err(f"{_detail(text)} at {where}.", "Supabase's database is named 'postgres'; fix the URL's path.",
+        return err(f"{_detail(text)} at {where}.", fix("database-missing"),
                    "database-missing")
     if "could not translate host name" in low or "name or service not known" in low or "nodename nor servname" in low:
         return err(f"The host name '{endpoint.host}' does not resolve.",
-                   "Copy the host exactly from the Connect dialog, and check the network (DNS, VPN, proxy).",
+                   fix("libpq-bad-host"),
                    "dns")
     if "connection refused" in low:
         return err(f"Nothing is listening at {where} (connection refused).",
-                   "Check the host and port (Supabase: 5432 session, 6543 transaction). "
-                   "For the local sandbox: supatui sandbox start.",
+                   fix("connection-refused"),
                    "refused")
     if "timeout" in low or "timed out" in low or "network is unreachable" in low or "no route to host" in low:
         return err(f"Could not reach {where} (timed out or unreachable).",
-                   "The direct host db.<ref>.supabase.co is IPv6-only: from an IPv4 network use the session pooler "
-                   "(Connect dialog → Session pooler) or the IPv4 add-on. Also check firewalls, VPN and proxy.",
+                   fix("port-blocked" if _timed_out_on_pooler(low, endpoint.host) else "ipv6-direct-host"),
                    "unreachable")
     return err(f"Could not connect to {where} as '{user}': {_detail(text)}",
-               "Copy the connection string again from the Connect dialog and check that the project is not paused.",
+               fix("p1001-unreachable"),
                "connect-failed")
 
 

@@ -70,3 +70,25 @@ def test_pasted_password_is_masked() -> None:
     proc = supatui("diagnose", "-", stdin=text)
     assert proc.returncode == 0
     assert "Hunter2Secret" not in proc.stdout + proc.stderr
+
+
+def test_top_match_line_and_at_most_two_runners_up() -> None:
+    text = ("Error: P3018\nA migration failed to apply.\nDatabase error code: 42501\nDatabase error:\n"
+            "ERROR: must be owner of table event\nERROR: permission denied for table event")
+    proc = supatui("diagnose", "-", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("Only the owner may change this object")
+    assert "seen:  ERROR: must be owner of table event" in out and "OWNER TO" in out
+    also = out.split("Also possible:")[1]
+    assert also.count("\n  - ") == 2 and "seen:" in also
+    data = json.loads(supatui("diagnose", "--json", "-", stdin=text).stdout)
+    assert len(data["matches"]) >= 3 and data["matches"][0]["id"] == "must-be-owner"
+    assert all(m["excerpt"] and m["sources"] for m in data["matches"])
+
+
+def test_command_option_gives_context() -> None:
+    text = 'ERROR: prepared statement "s0" already exists'
+    assert json.loads(supatui("diagnose", "--json", "-", stdin=text).stdout)["matches"][0]["id"] == "prepared-exists"
+    proc = supatui("diagnose", "--json", "--command", "npx prisma migrate dev", "-", stdin=text)
+    assert json.loads(proc.stdout)["matches"][0]["id"] == "migrate-via-pooler"

@@ -46,9 +46,14 @@ CASES = [
     ("ERROR: must be superuser to create bypassrls users", "bypassrls-denied"),
     ("DETAIL: Only roles with the BYPASSRLS attribute may create roles with the BYPASSRLS attribute.", "bypassrls-denied"),
     ("ERROR: permission denied for table User", "permission-denied"),
-    ("ERROR: must be owner of table Post", "permission-denied"),
+    ("ERROR: must be owner of table Post", "must-be-owner"),
     ('ERROR:  role "prisma" already exists', "role-exists"),
     ('FATAL: database "app" does not exist', "database-missing"),
+    ("ERROR: permission denied for schema auth", "supabase-schema-denied"),
+    ('ERROR: extension "pg_cron" is not available\nDETAIL: Could not open extension control file',
+     "extension-not-available"),
+    ('ERROR: permission denied to create extension "plpython3u"\nHINT: Must be superuser to create this extension.',
+     "extension-superuser-only"),
     ("FATAL: sorry, too many clients already", "too-many-connections"),
     ('{"code":"42501","details":null,"hint":null,"message":"permission denied for table User"}', "data-api-invisible"),
     ('ERROR: permission denied for table "User" (role anon)', "data-api-invisible"),
@@ -62,7 +67,7 @@ CASES = [
     ("Error: P1011: Error opening a TLS connection: self-signed certificate", "p1011-tls"),
     ("error: Error validating datasource `db`: The datasource property `url` is no longer supported in schema files. "
      "Move connection URLs for Migrate to `prisma.config.ts`", "p1012-url-unsupported"),
-    ("Error: P1013: The provided database string is invalid.", "p1013-invalid-url"),
+    ("Error: P1013: The provided database string is invalid.", "url-not-encoded"),
     ("Error: P1017: Server has closed the connection.", "p1017-closed"),
     ("The table `public.User` does not exist in the current database.", "p2021-table-missing"),
     ("Timed out fetching a new connection from the connection pool. (P2024)", "p2024-pool-timeout"),
@@ -87,7 +92,8 @@ CASES = [
     # URLs, hosts, TLS, dotenv
     ("TypeError [ERR_INVALID_URL]: Invalid URL", "node-invalid-url"),
     ('invalid percent-encoded token: "p%ss"', "libpq-bad-percent"),
-    ("failed to resolve host 'ss@127.0.0.1': [Errno -2] Name or service not known", "libpq-bad-host"),
+    ("failed to resolve host 'ss@127.0.0.1': [Errno -2] Name or service not known", "password-mangled"),
+    ('could not translate host name "aws-0-eu-west-9.pooler.supabase.com" to address', "libpq-bad-host"),
     ('invalid URI query parameter: "pgbouncer"', "libpq-prisma-param"),
     ("Error: self-signed certificate in certificate chain", "self-signed-cert"),
     ("connect ENETUNREACH 2a05:d014::1:5432 - Local (:::0)", "ipv6-direct-host"),
@@ -95,7 +101,7 @@ CASES = [
      "unreachable", "ipv6-direct-host"),
     ("getaddrinfo ENOTFOUND db.abcdefghijklmnopqrst.supabase.co", "ipv6-direct-host"),
     ("Error: P1001: Can't reach database server at `db.abcdefghijklmnopqrst.supabase.co:5432`", "ipv6-direct-host"),
-    ('DATABASE_URL="postgresql://prisma.abcdefghijklmnopqrst:pa$word@host:5432/postgres"', "dotenv-dollar"),
+    ('DATABASE_URL="postgresql://prisma.abcdefghijklmnopqrst:pa${x}word@host:5432/postgres"', "dotenv-dollar"),
     ("PrismaConfigEnvError: Cannot resolve environment variable: DATABASE_URL", "env-not-loaded"),
     ("Can't reach database server at base", "env-not-loaded"),
 ]
@@ -125,9 +131,13 @@ def test_exact_strings(text: str, expected: str) -> None:
 
 
 def test_all_catalogue_ids_are_exercised() -> None:
-    assert {d.id for d in catalogue()} - {c[1] for c in CASES} <= {
-        "reserved-role", "stale-role-oid", "create-schema-denied", "schema-path", "query-engine-missing",
-        "prisma-folder-exists", "too-many-connections"}
+    from tests.core.diagnoses_corpus import load
+
+    exercised = {c[1] for c in CASES} | {e.expect for e in load()}
+    assert {d.id for d in catalogue()} - exercised <= {
+        "reserved-role", "stale-role-oid", "create-schema-denied", "schema-path", "prisma-folder-exists",
+        "bypassrls-stock-pg15", "connection-lost", "connection-refused", "no-password", "role-attribute-denied",
+        "ssl-unsupported", "statement-timeout", "supavisor-bad-user-format", "supavisor-banned"}
 
 
 def test_unknown_text_and_empty() -> None:
@@ -185,7 +195,7 @@ def test_real_libpq_errors() -> None:
     assert best(_libpq_error("postgresql://u:pw@127.0.0.1:1/postgres?pgbouncer=true")).diagnosis.id == "libpq-prisma-param"  # type: ignore[union-attr]
     assert best(_libpq_error("postgresql://u:p%ss@127.0.0.1:1/postgres")).diagnosis.id == "libpq-bad-percent"  # type: ignore[union-attr]
     refused = _libpq_error("postgresql://u:pw@127.0.0.1:1/postgres")
-    assert best(refused).diagnosis.id == "p1001-unreachable"  # type: ignore[union-attr]
+    assert best(refused).diagnosis.id == "connection-refused"  # type: ignore[union-attr]
 
 
 def test_real_wrong_password(sandbox) -> None:  # type: ignore[no-untyped-def]

@@ -21,6 +21,8 @@ from supatui.core.database import (
     connect_target,
     query_one,
 )
+from supatui.core.diagnoses import best
+from supatui.core.diagnoses import get as diagnosis
 from supatui.core.errors import InputError, StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.inputs import ADMIN_PASSWORD, POOLER_HOST, PRISMA_PASSWORD, REF
@@ -278,20 +280,19 @@ def explain_sql_failure(exc: psycopg.Error, statement: Statement, version: int) 
     message = f"{statement.shown} failed: {primary}" + (f" ({detail})" if detail else "") + f" [{sqlstate}]"
     if statement.kind == "create" and isinstance(exc, pgerrors.InsufficientPrivilege):
         if "superuser" in primary and version and version < 16:
-            hint = (f"PostgreSQL {version} lets only a superuser create a BYPASSRLS role. Supabase's PG15 allows it "
-                    "through its supautils extension; this server has no supautils. Run the SQL as a superuser "
-                    "(supatui can print it: the SQL editor script), or use PostgreSQL 16 or newer.")
+            stock = diagnosis("bypassrls-stock-pg15")
+            hint = f"{stock.cause} {stock.fix}"
         else:
-            hint = ("The admin user lacks the rights to create a BYPASSRLS/CREATEDB role (it needs CREATEROLE and "
-                    "those attributes itself). Run step 1 as postgres on Supabase, or as a superuser elsewhere.")
+            hint = diagnosis("role-attribute-denied").fix
         return StepFailed(STEP, message, hint, code="create-role-denied")
     if isinstance(exc, pgerrors.InsufficientPrivilege) and "reserved" in primary:
-        return StepFailed(STEP, message, "Supabase reserves this role; choose another role name.", code="reserved-role")
+        return StepFailed(STEP, message, diagnosis("reserved-role").fix, code="reserved-role")
     if isinstance(exc, psycopg.OperationalError):
-        return StepFailed(STEP, message, "The connection dropped; run the step again (it is safe to repeat).",
-                          code="connection-lost")
-    return StepFailed(STEP, message, "Run the step again (it is safe to repeat); if it fails the same way, "
-                      "run the SQL editor script by hand to see the full error.", code=f"sql-{sqlstate}")
+        return StepFailed(STEP, message, diagnosis("connection-lost").fix, code="connection-lost")
+    known = best(f"{message}\n{exc}", STEP)
+    return StepFailed(STEP, message, known.diagnosis.fix if known else "Run the step again (it is safe to repeat); if "
+                      "it fails the same way, run the SQL editor script by hand to see the full error.",
+                      code=f"sql-{sqlstate}")
 
 
 def _describe(statement: Statement) -> str:

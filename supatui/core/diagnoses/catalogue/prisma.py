@@ -1,0 +1,129 @@
+"""Prisma itself: configuration and environment, the generated client, engines and their downloads, TLS."""
+
+from __future__ import annotations
+
+from supatui.core.diagnoses.catalogue.common import NPM, PRISMA7, PRISMA_ERR, SUPA_GUIDE, SUPA_TS
+from supatui.core.diagnoses.context import Context
+from supatui.core.diagnoses.model import Diagnosis, make
+
+_DOWNLOAD = (r"binaries\.prisma\.sh|binaries\.prismacdn\.com|Downloading Prisma engines|@prisma[/+]engines|"
+             r"scripts/postinstall\.js|registry\.(?:npmjs|yarnpkg)|npm (?:ERR!|error)|\bnpm install\b|request to https")
+
+
+def _downloading(ctx: Context) -> bool:
+    return ctx.has(_DOWNLOAD)
+
+
+PRISMA: tuple[Diagnosis, ...] = (
+    make("env-var-missing", "An environment variable the schema names is not set",
+         [r"Environment variable not found: \w+", r"You must provide a nonempty (?:direct )?URL",
+          r"resolved to an empty string", r"Connection url is empty"],
+         "schema.prisma reads DATABASE_URL (and DIRECT_URL when `directUrl` is set) from the environment and it is "
+         "not there: no .env, the value sits in .env.local, the CI/host has no such variable, or a prisma.config.ts "
+         "turned off Prisma's own .env loading.",
+         "Put the variable in `.env` in the project folder (the Prisma CLI reads `.env`, not `.env.local`) or set it "
+         "in the environment (CI, Docker, Vercel); with a prisma.config.ts add `import \"dotenv/config\";` at its "
+         "top. When the schema names both, set DATABASE_URL and DIRECT_URL.", PRISMA_ERR + "#p1012",
+         ("migrations", "client"), "error: Environment variable not found: DATABASE_URL.", 3,
+         tell="`Prisma config detected, skipping environment variable loading.` above it means the config file is why."),
+    make("p1012-url-unsupported", "Prisma 7 rejects `url` in schema.prisma (P1012)",
+         [r"datasource property `?url`? is no longer supported", r"datasource property `?directUrl`? is no longer",
+          r"\bP1012\b.*no longer supported"],
+         "The schema follows the Prisma 6 guide; Prisma 7 (often pulled in by an unpinned `npx prisma`) moved "
+         "connection URLs to prisma.config.ts.",
+         "Either move the URLs: delete `url`/`directUrl` from the datasource block and set `datasource: { url: "
+         "process.env.DIRECT_URL }` in prisma.config.ts (client: `new PrismaClient({ adapter })`); or stay on 6: "
+         "pin it (`npm install -D prisma@6 @prisma/client@6`, `npx prisma@6 …`).", PRISMA7, ("migrations", "client"),
+         "error: The datasource property `url` is no longer supported in schema files.", 3),
+    make("client-not-generated", "Prisma Client was not generated",
+         [r"@prisma/client did not initialize yet", r"Cannot find module '\.prisma/client", 
+          r"has no exported member '?PrismaClient"],
+         "`@prisma/client` is installed but its generated code is missing: `prisma generate` has not run since the "
+         "install (or ran in another folder/image).",
+         "Run `npx prisma generate` (after every install and schema change; in deploys add it to the build or "
+         "`postinstall` script).", "https://pris.ly/d/client", ("client", "test"),
+         "Error: @prisma/client did not initialize yet. Please run \"prisma generate\"", 4),
+    make("query-engine-missing", "Prisma Client has no engine for this platform",
+         [r"could not locate the Query Engine", r"Query engine (?:binary|library) for current platform",
+          r"add (?:the platform )?\"?[\w.-]+\"? to `?binaryTargets"],
+         "The client was generated on another platform (e.g. Debian locally, RHEL on Vercel/Lambda), so the native "
+         "engine for where it runs is missing (Prisma 6 and older).",
+         "Add the runtime the error names to `binaryTargets` in the generator block (e.g. `binaryTargets = "
+         "[\"native\", \"rhel-openssl-3.0.x\"]`), run `npx prisma generate` and redeploy; Prisma 7 needs no native "
+         "engine.", "https://www.prisma.io/docs/orm/reference/prisma-schema-reference#binarytargets-options",
+         ("client", "test"), "Prisma Client could not locate the Query Engine for runtime \"rhel-openssl-3.0.x\"", 3,
+         tell="If it says `tooling that has not copied …`, the bundler dropped the file "
+              "(pris.ly/d/engine-not-found-nextjs)."),
+    make("tls-intercepted", "A proxy or antivirus re-signs HTTPS on this network",
+         [r"self[- ]signed certificate in certificate chain", r"SELF_SIGNED_CERT_IN_CHAIN",
+          r"unable to get local issuer certificate", r"UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+          r"unable to verify the first certificate"],
+         "Downloads (Prisma's engines, npm packages) are TLS-intercepted: a corporate proxy or an antivirus' HTTPS "
+         "scanning presents its own certificate, which Node does not trust. It is not a download failure.",
+         "Give Node the proxy's CA: `export NODE_EXTRA_CA_CERTS=/path/to/corp-ca.pem` (Prisma's engine download "
+         "ignores npm's `cafile`; npm itself: `npm config set cafile …`), or turn off the antivirus' HTTPS "
+         "scanning; never NODE_TLS_REJECT_UNAUTHORIZED=0.", "https://nodejs.org/api/cli.html#node_extra_ca_certsfile",
+         ("project", "migrations", "client"),
+         "Error: request to https://binaries.prisma.sh/… failed, reason: self-signed certificate in certificate chain",
+         5, when=_downloading, sources=["https://github.com/prisma/orm/issues/12162"]),
+    make("engine-download", "Prisma could not download its engine",
+         [r"binaries\.prisma\.sh", r"binaries\.prismacdn\.com", r"schema-engine\S*\.(?:gz|sha256)",
+          r"libquery_engine\S*\.(?:gz|sha256)", r"PRISMA_ENGINES_MIRROR", r"@prisma[/+]engines[^\n]*postinstall",
+          r"node_modules[/\\]@prisma[/\\]engines[\s\S]{0,300}(?:aborted|ECONNRESET|Command failed)",
+          r"Downloading Prisma engines"],
+         "Prisma's install (or first command) downloads native engines from binaries.prisma.sh; the download was "
+         "cut off (ECONNRESET, aborted) or the host was unreachable (offline, DNS, proxy).",
+         "Rerun the install, downloads are often just interrupted; if it keeps failing retry from another network "
+         "or VPN, set HTTPS_PROXY behind a proxy, or point PRISMA_ENGINES_MIRROR at a mirror. `supatui doctor` "
+         "checks the host.", "https://www.prisma.io/docs/orm/reference/environment-variables-reference",
+         ("project", "migrations", "client"),
+         "Error: request to https://binaries.prisma.sh/all_commits/…/schema-engine.gz.sha256 failed, reason: "
+         "getaddrinfo ENOTFOUND binaries.prisma.sh", 3),
+    make("windows-engine-locked", "Windows: an engine file is in use",
+         [r"EPERM: operation not permitted, (?:unlink|rename|open|copyfile)[^\n]*(?:query_engine|schema-engine|"
+          r"libquery|\.dll\.node|@prisma|\.prisma)"],
+         "On Windows a file that a process has loaded cannot be replaced: a running dev server, watch mode, Prisma "
+         "Studio or an editor extension has the engine DLL open.",
+         "Stop the running Node processes (dev server, `prisma studio`, watchers; close the editor if needed), then "
+         "rerun `npx prisma generate` (or the install). WSL avoids the lock entirely.",
+         "https://github.com/prisma/orm/issues/9184", NPM,
+         "EPERM: operation not permitted, rename '…\\node_modules\\.prisma\\client\\query_engine-windows.dll.node.tmp1'",
+         4),
+    make("self-signed-cert", "The database's certificate is not trusted",
+         [r"self[- ]signed certificate in certificate chain", r"SELF_SIGNED_CERT_IN_CHAIN"],
+         "With `sslmode=require` node-postgres verifies the server certificate, and Supabase's chains to Supabase's "
+         "own CA, which Node does not trust.",
+         "Give PrismaPg the Supabase CA (`ssl: { ca }`, 'Server root certificate' from Database Settings), or drop "
+         "`sslmode=require` (or use `sslmode=require&uselibpqcompat=true`).",
+         "https://supabase.com/docs/guides/platform/ssl-enforcement", ("test",),
+         "Error: self-signed certificate in certificate chain", 3, when=lambda ctx: not _downloading(ctx)),
+    make("p1011-tls", "TLS connection failed (P1011)",
+         [r"\bP1011\b", r"Error opening a TLS connection"],
+         "With Prisma 7's pg driver `sslmode=require` (or prefer/verify-ca) means verify-full, and Supabase's "
+         "certificate chains to Supabase's own CA, which Node does not trust.",
+         "Remove `sslmode` from DATABASE_URL, or use `sslmode=require&uselibpqcompat=true`, or pass the CA: "
+         "`new PrismaPg({ connectionString, ssl: { ca } })`.", PRISMA_ERR + "#p1011", ("migrations", "test"),
+         "Error: P1011: Error opening a TLS connection: self-signed certificate", 4),
+    make("p2021-table-missing", "The table does not exist (P2021)",
+         [r"\bP2021\b", r"The table `?[\w.\"]+`? does not exist in the current database"],
+         "The client queries a table that the database behind DATABASE_URL does not have: migrations did not run "
+         "there, or ran against another database.",
+         "Run `npx prisma migrate dev` (step 4) with the same .env, then `npx prisma generate`.", PRISMA_ERR + "#p2021",
+         ("test",), "The table `public.User` does not exist in the current database. (P2021)", 3),
+    make("p2024-pool-timeout", "Timed out waiting for a pooled connection (P2024)",
+         [r"\bP2024\b", r"Timed out fetching a new connection from the connection pool"],
+         "All of Prisma's connections were busy: a `connection_limit` too low for the load, slow queries, or an "
+         "overwhelmed server.",
+         "Add `pool_timeout=30` (or raise `connection_limit`) in DATABASE_URL, and speed up slow queries.", SUPA_TS,
+         ("test",), "Error: P2024: Timed out fetching a new connection from the connection pool.", 3),
+    make("schema-path", "prisma.config.ts points at a schema that is not there",
+         [r"Could not load schema from .* provided by the Prisma config file"],
+         "The guide's config says `schema: \"prisma/schema\"` (a folder) but `prisma init` wrote one file.",
+         "Set `schema: \"prisma/schema.prisma\"` in prisma.config.ts.", SUPA_GUIDE, ("migrations", "client"),
+         "Error: Could not load schema from `prisma/schema` provided by the Prisma config file", 3),
+    make("prisma-folder-exists", "`prisma init` ran before",
+         [r"A folder called prisma already exists"],
+         "The project already has a prisma/ folder, so `prisma init` refuses to overwrite it.",
+         "Nothing to fix: keep the folder and go on with the next step.", SUPA_GUIDE, ("project",),
+         "ERROR  A folder called prisma already exists in your project.", 3),
+)
