@@ -57,6 +57,7 @@ class StepScreen(WizardScreen):
         self.sandbox = sandbox
         self.errors: dict[str, str] | None = None  # None: not validated yet
         self._preview_timer: Timer | None = None
+        self._awaiting_preview = True  # the first plan is asked for on mount
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -143,13 +144,20 @@ class StepScreen(WizardScreen):
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = None
+        self._awaiting_preview = True
         if delay <= 0:
             self.call_later(self._request_preview)
         else:
             self._preview_timer = self.set_timer(delay, self._request_preview)
 
     def _request_preview(self) -> None:
+        self._preview_timer = None
         self.post_message(PreviewRequested(self.step.id, snapshot(self.query_one(StepForm).draft)))
+
+    @property
+    def settled(self) -> bool:
+        """No re-plan scheduled or awaited (tests wait on this instead of on a clock)."""
+        return not self._awaiting_preview
 
     @on(StepForm.Changed)
     def _inputs_changed(self, message: StepForm.Changed) -> None:
@@ -161,6 +169,7 @@ class StepScreen(WizardScreen):
 
     def show_preview(self, message: Previewed) -> None:
         """The App hands this screen its own preview result."""
+        self._awaiting_preview = self._preview_timer is not None  # a newer request may be on its way
         self.errors = message.errors
         self.query_one(StepForm).show_errors(message.errors)
         self.query_one(PlanPreview).show(message.plan, message.problem)
