@@ -15,6 +15,7 @@ from supatui.core.rolesql import (
     DEFAULT_ACL_KINDS,
     DEFAULT_ACL_NEEDS,
     DEFAULT_PRIVS,
+    MEMBERSHIP,
     ROLE_ATTRS,
     SCHEMA_PRIVS,
     step1_sql_for_editor,
@@ -50,10 +51,8 @@ def role_findings(conn: Connection, role: str, admin: str, seen: list[str]) -> l
         else:
             found.append(Finding(f"the role `{role}` exists but lacks {keyword} (it cannot {words})",
                                  _text(sql.SQL("alter role {} " + keyword.lower()).format(ident))))
-    # pg_has_role(..., 'USAGE'): the admin has the role's privileges. From PostgreSQL 16 a role's creator
-    # holds ADMIN on it without inheriting, so a pg_auth_members row alone is not the guide's grant.
-    members = query_one(conn, "select pg_has_role(%s, %s, 'USAGE')", (admin, role))
-    if members and members[0]:
+    members = query_one(conn, MEMBERSHIP, (role, admin))
+    if members and int(members[0]) > 0:
         seen.append(f"{role} is granted to {admin}")
     else:
         found.append(Finding(f"`{role}` is not granted to `{admin}` (the Dashboard cannot show its changes)",

@@ -83,3 +83,19 @@ def test_each_missing_grant_has_its_own_fix(sandbox: Any, role: str, tmp_path: P
     for fix in fixes:  # applying every fix, as printed, finishes the step
         assert _psql(sandbox, fix).returncode == 0, fix
     assert check_step(ctx, "role").done
+
+
+def test_creator_admin_option_is_not_the_guides_grant(sandbox: Any, role: str, tmp_path: Path) -> None:
+    """From PostgreSQL 16 the creator holds ADMIN on a new role without inheriting it: a row in
+    pg_auth_members that is not `grant prisma to postgres`. Neither learn mode nor step 1's own
+    is_done may take it for the grant."""
+    from supatui.core.steps.role import RoleStep
+
+    sql = _guide_sql(role, bypassrls=True).replace(f'grant "{role}" to "postgres"; ', "")
+    assert _psql(sandbox, sql).returncode == 0
+    ctx = _context(sandbox, tmp_path / "hello", role)
+    report = check_step(ctx, "role")
+    assert [f.fix for f in report.missing] == [f'grant "{role}" to "postgres";']
+    assert RoleStep().is_done(ctx) is False
+    assert _psql(sandbox, report.hint).returncode == 0
+    assert check_step(ctx, "role").done and RoleStep().is_done(ctx)
