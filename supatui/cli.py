@@ -18,7 +18,7 @@ from pathlib import Path
 
 from supatui import __version__
 
-COMMANDS = ("run", "sandbox", "url", "diagnose", "doctor")
+COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 

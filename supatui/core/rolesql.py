@@ -123,11 +123,11 @@ def step1_sql_for_editor(role: str = "prisma", masked: bool = True, *, password:
 
 ROLE_ATTRS = "select rolcanlogin, rolbypassrls, rolcreatedb from pg_roles where rolname = %s"
 
+# 1 when the admin has the role's privileges (the guide's `grant prisma to postgres`), else 0. Not a
+# pg_auth_members row alone: from PostgreSQL 16 a role's creator holds ADMIN on it without inheriting.
 MEMBERSHIP = """
-select count(*) from pg_auth_members m
-  join pg_roles r on r.oid = m.roleid
-  join pg_roles u on u.oid = m.member
- where r.rolname = %s and u.rolname = %s
+select count(*) from (select %s::name as role, %s::name as admin) p
+ where pg_has_role(p.admin, p.role, 'USAGE')
 """
 
 SCHEMA_PRIVS = """

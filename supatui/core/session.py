@@ -103,6 +103,7 @@ def build_context(
     prompt: Prompt | None = None,
     need_target: bool = True,
     read_keyring: bool = True,
+    create_dir: bool = True,
 ) -> Session:
     """The context for a run (headless: ``need_target``; the wizard asks for what is missing instead).
 
@@ -110,7 +111,7 @@ def build_context(
     Secret Service can hang).
     """
     env = os.environ if env is None else env
-    project_dir = project_dir_for(options)
+    project_dir = project_dir_for(options, create=create_dir)  # create_dir=False: a read-only caller (check)
     saved = load_state(project_dir)
     done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
     if sandbox is not None or options.sandbox:
@@ -220,6 +221,16 @@ def apply_choices(options: RunOptions, config: WalkthroughConfig) -> None:
         config.role = options.role
     if not options.sample_row:
         config.sample_row = False
+
+
+def known_admin_password(config: WalkthroughConfig, env: Mapping[str, str] | None = None) -> str | None:
+    """The admin's password if it is known without asking (environment, keyring), else None."""
+    if config.target is None:
+        return None
+    try:
+        return _admin_password(config, None, os.environ if env is None else env, None, True) or None
+    except InputError:
+        return None
 
 
 def _admin_password(config: WalkthroughConfig, from_url: str | None, env: Mapping[str, str], prompt: Prompt | None,

@@ -46,6 +46,7 @@ class StepScreen(WizardScreen):
         Binding("ctrl+n", "next_step", "Next"),
         Binding("ctrl+b", "previous_step", "Back"),
         Binding("ctrl+o", "app.welcome", "Overview"),
+        Binding("ctrl+d", "do_it_myself", "Do it myself"),
     ]
 
     def __init__(self, step: AnyStep, ctx: StepContext, state: WizardState, titles: dict[str, str],
@@ -76,6 +77,7 @@ class StepScreen(WizardScreen):
                     yield Button("Run (^r)", id="run", variant="primary")
                     yield Button("Cancel (esc)", id="cancel", variant="error")
                     yield Button("Next (^n)", id="next")
+                    yield Button("Do it myself (^d)", id="learn-open")
                 yield Static("", id="run-status")
                 yield LiveLog(id="log")
                 yield Checklist("", id="checks")
@@ -197,6 +199,13 @@ class StepScreen(WizardScreen):
     @on(Button.Pressed, "#next")
     def action_next_step(self) -> None:
         self.post_message(ShowStep(self.state.next_of(self.step.id)))
+
+    @on(Button.Pressed, "#learn-open")
+    def action_do_it_myself(self) -> None:
+        """Learn mode: what to type for this step, and a Check that judges it (screens/learn.py)."""
+        from supatui.ui.screens.learn import DoItYourself
+
+        self.app.push_screen(DoItYourself(self.step, self.ctx))
 
     def action_previous_step(self) -> None:
         self.post_message(ShowStep(self.state.previous_of(self.step.id)))
