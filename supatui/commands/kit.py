@@ -62,16 +62,21 @@ def _lan_addresses() -> list[str]:
 
 def build(args: argparse.Namespace) -> int:
     from supatui.kit.build import BuildOptions, build_kit, parse_engine_flag
-    from supatui.kit.manifest import size_per_platform
+    from supatui.kit.manifest import KitError, size_per_platform
 
     try:
         engine_files = dict(parse_engine_flag(v) for v in args.engine)
+        for flag, file in engine_files.items():
+            if not file.is_file():
+                raise InputError(f"--engine {flag}={file}: no such file.", "Pass the path of an engine file you have.")
         names = [n.strip() for n in args.platforms.split(",") if n.strip()] if args.platforms else None
         if names:
             from supatui.kit.platforms import resolve
 
             for name in names:
                 resolve(name)
+    except KitError as exc:
+        raise InputError(exc.message, exc.hint) from None
     except ValueError as exc:
         raise InputError(str(exc), "Run `supatui kit build --help` to see the platforms.") from None
     extras = tuple(n.strip() for n in args.extras.split(",") if n.strip())
