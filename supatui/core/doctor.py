@@ -145,6 +145,8 @@ def check_proxy() -> DoctorCheck:
     found = {name: os.environ[name] for name in PROXY_VARS if os.environ.get(name)}
     no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
     if not found:
+        if os.environ.get("SUPATUI_KIT"):
+            return DoctorCheck("proxy", "pass", "proxies bypassed: the offline kit is the only network used")
         return DoctorCheck("proxy", "pass", "no proxy set (direct connections)")
     shown = ", ".join(f"{k}={_redact_userinfo(v)}" for k, v in found.items())
     for name, value in found.items():

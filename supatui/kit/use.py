@@ -2,12 +2,13 @@
 
 ``kit_session(source)`` checks the kit, starts its server on 127.0.0.1 (any free port) when given
 a folder, and yields a :class:`KitSession` whose ``env`` holds the overrides for child processes:
-- npm (and pnpm, yarn 1, bun, which read the same variables) take packages from the kit's
-  registry view only: ``npm_config_registry`` / ``NPM_CONFIG_REGISTRY`` / ``BUN_CONFIG_REGISTRY`` /
-  ``YARN_REGISTRY`` / ``YARN_NPM_REGISTRY_SERVER``;
+- npm, pnpm, yarn and bun take packages from the kit's registry view only: ``npm_config_registry``
+  (npm, yarn 1), ``pnpm_config_registry`` (pnpm 12), ``BUN_CONFIG_REGISTRY``, ``YARN_NPM_REGISTRY_SERVER``
+  (yarn 2+, not verified here);
 - Prisma downloads its engine from the kit: ``PRISMA_ENGINES_MIRROR`` (cli.js ``b1e``);
-- proxies are bypassed for the kit's host (``NO_PROXY``, read by Prisma's getProxyAgent and by npm),
-  so a proxy setting meant for the internet cannot send the room's traffic elsewhere;
+- proxies are bypassed for the kit's host (``NO_PROXY``, read by Prisma's getProxyAgent and by npm;
+  the standard proxy variables are blanked for the tools that ignore it), so a proxy setting meant for
+  the internet cannot send the room's traffic elsewhere;
 - nothing else is contacted: update checks, audit, fund, Prisma telemetry are off.
 
 ``applied(session)`` puts the overrides into ``os.environ`` for the run (the runner's ``child_env``
@@ -73,9 +74,13 @@ def environment_for(base_url: str) -> dict[str, str]:
     return {
         **QUIET,
         "npm_config_registry": registry, "NPM_CONFIG_REGISTRY": registry, "BUN_CONFIG_REGISTRY": registry,
+        "pnpm_config_registry": registry,  # pnpm 12 ignores npm_config_registry (verified: it asked registry.npmjs.org)
         "YARN_REGISTRY": registry, "YARN_NPM_REGISTRY_SERVER": registry, "YARN_ENABLE_TELEMETRY": "0",
         "YARN_UNSAFE_HTTP_WHITELIST": host,
         "npm_config_noproxy": no_proxy, "NO_PROXY": no_proxy, "no_proxy": no_proxy,
+        # pnpm 12 ignores NO_PROXY (verified: a dead HTTP_PROXY breaks `pnpm add` from the kit), so the
+        # standard proxy variables are blanked too; every tool treats an empty value as "no proxy"
+        **{name: "" for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")},
         "PRISMA_ENGINES_MIRROR": f"{base}/engines",
         "SUPATUI_KIT": base,
     }

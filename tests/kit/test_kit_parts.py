@@ -126,6 +126,7 @@ def test_environment_points_only_at_the_kit(monkeypatch: pytest.MonkeyPatch) -> 
     assert env["npm_config_registry"] == "http://10.0.0.5:4873/npm/"
     assert env["PRISMA_ENGINES_MIRROR"] == "http://10.0.0.5:4873/engines"
     assert env["NO_PROXY"].split(",")[:2] == ["corp.example", "10.0.0.5"]
+    assert env["HTTPS_PROXY"] == env["http_proxy"] == ""
 
 
 def test_kit_session_serves_a_folder_and_restores_the_environment(small_kit: Path,
@@ -162,6 +163,24 @@ def test_real_npm_installs_from_the_registry_view_only(small_kit: Path, tmp_path
     assert out.returncode == 0, out.stderr
     assert (project / "node_modules" / "kit-probe-pkg" / "index.js").exists()
     assert (project / "node_modules" / "@kit-scope" / "probe" / "package.json").exists()
+
+
+@pytest.mark.parametrize("pm", ["pnpm", "yarn", "bun"])
+def test_other_package_managers_read_the_same_registry_view(pm: str, small_kit: Path, tmp_path: Path) -> None:
+    """pnpm 12 ignores NO_PROXY: with a dead proxy it only works because the kit blanks the proxy variables."""
+    require_tool(pm)
+    closed = f"http://127.0.0.1:{_closed_port()}"
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "package.json").write_text('{"name": "app", "version": "1.0.0", "license": "MIT"}\n')
+    caches = {"npm_config_cache": str(tmp_path / "c"), "npm_config_store_dir": str(tmp_path / "store"),
+              "YARN_CACHE_FOLDER": str(tmp_path / "y"), "BUN_INSTALL_CACHE_DIR": str(tmp_path / "b")}
+    with kit_session(small_kit) as session:
+        env = {**os.environ, **caches, "HTTPS_PROXY": closed, "HTTP_PROXY": closed, **session.env}
+        out = subprocess.run([pm, "add", "kit-probe-pkg"], cwd=project, env=env, capture_output=True, text=True,
+                             timeout=120, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stdout[-1500:] + out.stderr[-1500:]
+    assert (project / "node_modules" / "kit-probe-pkg" / "index.js").exists()
 
 
 def test_platforms() -> None:
@@ -208,13 +227,16 @@ def test_kit_serve_of_a_non_kit_is_one_line(tmp_path: Path) -> None:
 
 def test_doctor_report_and_kit(small_kit: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.txt"
-    proc = _supatui("doctor", "--kit", str(small_kit), "--report", str(report), "--dir", str(tmp_path),
-                    env={"HTTPS_PROXY": "proxy.example:3128"})
-    assert "Traceback" not in proc.stderr
+    bad_proxy = {"HTTPS_PROXY": "proxy.example:3128"}
+    proc = _supatui("doctor", "--report", str(report), "--dir", str(tmp_path), env=bad_proxy)
+    assert "Traceback" not in proc.stderr and proc.returncode == 1
     text = report.read_text()
     assert text.startswith("# supatui doctor report")
     # a proxy without a scheme crashes the Prisma CLI: one problem line with its fix
     assert "- FAIL proxy: HTTPS_PROXY=proxy.example:3128 has no http:// in front — fix: Write it as" in text
+    proc = _supatui("doctor", "--kit", str(small_kit), "--report", str(report), "--dir", str(tmp_path), env=bad_proxy)
+    assert "Traceback" not in proc.stderr
+    text = report.read_text()
     assert "PASS offline kit: http://127.0.0.1:" in text and "engine debian-openssl-3.0.x" in text
     assert "PASS prisma engines: 127.0.0.1:" in text  # the mirror is the kit, not binaries.prisma.sh
-    assert proc.returncode == 1
+    assert "PASS proxy: proxies bypassed" in text
