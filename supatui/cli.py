@@ -18,7 +18,7 @@ from pathlib import Path
 
 from supatui import __version__
 
-COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor")
+COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor", "kit")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
     parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--kit", default=None, metavar="DIR|URL", help="take npm packages and Prisma's engine only from "
+                        "this offline kit (`supatui kit build` / `kit serve`), no other network")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -67,7 +69,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         handler = args.handler
     try:
-        return handler(args)
+        kit = getattr(args, "kit", None)
+        if kit is None:
+            return handler(args)
+        from supatui.kit.use import using_kit  # --kit: every child process sees only the kit
+
+        with using_kit(kit) as session:
+            assert session is not None
+            print(f"supatui: offline kit at {session.base_url}: npm packages and Prisma's engine come only from it",
+                  file=sys.stderr)
+            return handler(args)
     except KeyboardInterrupt:
         _print_error("cancelled — run the same command again to continue where it stopped.")
         return EXIT_CANCELLED

@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
                         help="start or reuse the local sandbox and take every input from it")
     parser.add_argument("--dir", type=Path, default=argparse.SUPPRESS, metavar="PATH",
                         help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--kit", default=argparse.SUPPRESS, metavar="DIR|URL",
+                        help="take npm packages and Prisma's engine only from this offline kit (no other network)")
     parser.add_argument("--url", help="a connection string pasted from Supabase's Connect dialog (password optional)")
     parser.add_argument("--ref", help="project ref (20 lowercase letters)")
     parser.add_argument("--pooler-host", help="pooler host, copied from the Connect dialog")

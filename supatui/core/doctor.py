@@ -82,6 +82,10 @@ def check_npm() -> DoctorCheck:
     path, version = _version_of("npm")
     if path is None:
         return DoctorCheck("npm", "fail", "npm is not on PATH", "npm ships with Node: reinstall Node 22 LTS.")
+    match = re.match(r"(\d+)\.", version)
+    if match and int(match.group(1)) < 8:  # Node 20.19+ ships npm 10; older npm mis-resolves Prisma 7's peers
+        return DoctorCheck("npm", "warn", f"npm {version} is older than the npm of Node 20.19 (10.x)",
+                           "Update it: `npm install -g npm@10`, or reinstall Node 22 LTS.")
     return DoctorCheck("npm", "pass", f"npm {version}")
 
 
@@ -123,8 +127,66 @@ def _endpoint(url: str, default_port: int = 443) -> tuple[str, int]:
     return parts.hostname or "", port
 
 
-def _proxy() -> str:
+def _proxy(url: str = "") -> str:
+    """The proxy a client would use for ``url``: none when NO_PROXY names its host (as Prisma and npm decide)."""
+    host = (urllib.parse.urlsplit(url if "://" in url else f"https://{url}").hostname or "") if url else ""
+    no_proxy = [e.strip().lstrip(".") for e in (os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or "").split(",")]
+    if host and any(e == "*" or (e and (host == e or host.endswith("." + e))) for e in no_proxy):
+        return ""
     return os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or ""
+
+
+PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "npm_config_proxy", "npm_config_https_proxy",
+              "ALL_PROXY", "all_proxy")
+
+
+def check_proxy() -> DoctorCheck:
+    """Proxy settings: shown, checked for a scheme (a bare host:port crashes the Prisma CLI, prisma#20302), reachable."""
+    found = {name: os.environ[name] for name in PROXY_VARS if os.environ.get(name)}
+    no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if not found:
+        if os.environ.get("SUPATUI_KIT"):
+            return DoctorCheck("proxy", "pass", "proxies bypassed: the offline kit is the only network used")
+        return DoctorCheck("proxy", "pass", "no proxy set (direct connections)")
+    shown = ", ".join(f"{k}={_redact_userinfo(v)}" for k, v in found.items())
+    for name, value in found.items():
+        if not value.startswith(("http://", "https://", "socks")):
+            return DoctorCheck("proxy", "fail", f"{name}={_redact_userinfo(value)} has no http:// in front",
+                               f"Write it as {name}=http://{_redact_userinfo(value)} (the Prisma CLI crashes on a bare "
+                               "host:port).")
+    host, port = _endpoint(next(iter(found.values())), 8080)
+    problem = _tcp(host, port)
+    if problem:
+        status: Status = "warn" if os.environ.get("SUPATUI_KIT") else "fail"  # the kit's host bypasses it
+        return DoctorCheck("proxy", status, f"{shown}: {problem}",
+                           "Fix or unset the proxy variables (or use the room's kit: `supatui run --kit URL` bypasses "
+                           "the proxy for the kit's host).")
+    return DoctorCheck("proxy", "pass", shown + (f"; NO_PROXY={no_proxy}" if no_proxy else ""))
+
+
+def _redact_userinfo(url: str) -> str:
+    """http://user:secret@proxy:3128 -> http://user:****@proxy:3128 (proxy passwords are secrets too)."""
+    return re.sub(r"(//[^:/@]+:)[^@/]+@", r"\1****@", url)
+
+
+MIN_FREE_BYTES = 1_000_000_000  # node_modules ≈ 350 MB (notes prisma.md §1) + npm cache + the sandbox
+
+
+def check_disk(project_dir: Path) -> DoctorCheck:
+    target = project_dir
+    while not target.exists() and target.parent != target:
+        target = target.parent
+    try:
+        free = shutil.disk_usage(target).free
+    except OSError as exc:
+        return DoctorCheck("disk", "warn", f"cannot read free space of {target} ({exc.strerror})")
+    detail = f"{free / 1e9:.1f} GB free at {target}"
+    if free < MIN_FREE_BYTES // 2:
+        return DoctorCheck("disk", "fail", detail + " (the walkthrough needs about 1 GB)",
+                           "Free some space, or pick a folder on another disk with --dir.")
+    if free < MIN_FREE_BYTES:
+        return DoctorCheck("disk", "warn", detail + " (the walkthrough needs about 1 GB)", "Free some space first.")
+    return DoctorCheck("disk", "pass", detail)
 
 
 def check_engine_host() -> DoctorCheck:
@@ -133,7 +195,7 @@ def check_engine_host() -> DoctorCheck:
     if os.environ.get("PRISMA_SCHEMA_ENGINE_BINARY"):
         return DoctorCheck("prisma engines", "pass", "PRISMA_SCHEMA_ENGINE_BINARY is set: no download needed")
     mirror = os.environ.get("PRISMA_ENGINES_MIRROR", "")
-    proxy = _proxy()
+    proxy = _proxy(mirror or f"https://{ENGINE_HOST}")
     host, port = _endpoint(mirror) if mirror else _endpoint(proxy, 8080) if proxy else (ENGINE_HOST, 443)
     via = "mirror" if mirror else "proxy" if proxy else ""
     problem = _tcp(host, port)
@@ -161,7 +223,7 @@ def npm_registry(project_dir: Path) -> str:
 
 def check_npm_registry(project_dir: Path) -> DoctorCheck:
     registry = npm_registry(project_dir)
-    proxy = _proxy()
+    proxy = _proxy(registry)
     host, port = _endpoint(proxy, 8080) if proxy else _endpoint(registry)
     problem = _tcp(host, port)
     if problem:
@@ -232,14 +294,15 @@ def all_checks(project_dir: Path) -> list[tuple[str, Callable[[], DoctorCheck]]]
     return [
         ("node", check_node), ("npm", check_npm), ("pnpm/yarn/bun", check_other_managers), ("keyring", check_keyring),
         ("prisma engines", check_engine_host), ("npm registry", lambda: check_npm_registry(project_dir)),
-        ("folder", lambda: check_folder(project_dir)), ("terminal", check_terminal), ("colour", check_colour),
-        ("python", check_python), ("sandbox", check_sandbox),
+        ("proxy", check_proxy), ("folder", lambda: check_folder(project_dir)), ("disk", lambda: check_disk(project_dir)),
+        ("terminal", check_terminal), ("colour", check_colour), ("python", check_python), ("sandbox", check_sandbox),
     ]
 
 
-def run_doctor(project_dir: Path, deadline: float = DEADLINE) -> list[DoctorCheck]:
-    """Run every check concurrently; checks still running at the deadline are reported as failed."""
-    checks = all_checks(project_dir)
+def run_doctor(project_dir: Path, deadline: float = DEADLINE,
+               extra: list[tuple[str, Callable[[], DoctorCheck]]] | None = None) -> list[DoctorCheck]:
+    """Run every check (plus ``extra`` ones from outer layers) concurrently; any still running at the deadline fails."""
+    checks = all_checks(project_dir) + list(extra or [])
     results: dict[int, DoctorCheck] = {}
     threads = []
 

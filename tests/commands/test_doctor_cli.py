@@ -32,7 +32,7 @@ def test_human_output(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stdout.splitlines() if line.startswith(("✓ PASS", "! WARN", "✗ FAIL"))]
-    assert len(lines) == 11
+    assert len(lines) == 14  # 11 + proxy, disk, sandbox dry run
     assert "\x1b[" not in proc.stdout  # NO_COLOR: words and marks, no escape codes
     failed = any(line.startswith("✗ FAIL") for line in lines)
     assert proc.returncode == (1 if failed else 0)

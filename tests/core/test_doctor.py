@@ -120,8 +120,8 @@ def test_whole_run_is_fast_and_complete(tmp_path: Path) -> None:
     results = doctor.run_doctor(tmp_path)
     assert time.monotonic() - started < 8
     names = [r.name for r in results]
-    assert names == ["node", "npm", "pnpm/yarn/bun", "keyring", "prisma engines", "npm registry", "folder", "terminal",
-                     "colour", "python", "sandbox"]
+    assert names == ["node", "npm", "pnpm/yarn/bun", "keyring", "prisma engines", "npm registry", "proxy", "folder",
+                     "disk", "terminal", "colour", "python", "sandbox"]
     assert all(r.fix for r in results if r.status == "fail")
 
 
@@ -132,3 +132,32 @@ def test_a_hanging_check_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPa
     assert time.monotonic() - started < 3
     colour = next(r for r in results if r.name == "colour")
     assert colour.status == "fail" and "no answer" in colour.detail
+
+
+def test_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in doctor.PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    assert doctor.check_proxy().status == "pass"
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.example:3128")  # no scheme: the Prisma CLI crashes (prisma#20302)
+    check = doctor.check_proxy()
+    assert check.status == "fail" and "http://proxy.example:3128" in check.fix
+    monkeypatch.setenv("HTTPS_PROXY", "http://me:s3cret@127.0.0.1:9")
+    check = doctor.check_proxy()
+    assert check.status == "fail" and "s3cret" not in check.detail and "me:****@" in check.detail
+    monkeypatch.setenv("SUPATUI_KIT", "http://127.0.0.1:4873")  # the kit's host bypasses a dead proxy
+    assert doctor.check_proxy().status == "warn"
+
+
+def test_no_proxy_sends_the_mirror_direct(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "example.org,10.0.0.5")
+    assert doctor._proxy("http://10.0.0.5:4873/engines") == ""
+    assert doctor._proxy("https://sub.example.org/x") == ""
+    assert doctor._proxy("https://binaries.prisma.sh") == "http://127.0.0.1:9"
+
+
+def test_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert doctor.check_disk(tmp_path / "not-yet").status in ("pass", "warn")
+    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda _p: type("U", (), {"free": 100_000_000})())
+    check = doctor.check_disk(tmp_path)
+    assert check.status == "fail" and check.fix

@@ -1,0 +1,98 @@
+"""`supatui kit build DIR`: everything the walkthrough downloads, in one folder, run once while online."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from supatui import __version__
+from supatui.kit import engines, npm, platforms, wheels
+from supatui.kit.manifest import KitError, KitManifest
+
+Log = Callable[[str], None]
+# Package managers the walkthrough starts through `npx --yes <pm>` when they are not installed
+# (supatui.core.packagemanager.get); bun's npm package pulls a 40 MB binary per platform, so it is opt-in.
+DEFAULT_EXTRAS = ("pnpm", "yarn")
+
+
+@dataclass
+class BuildOptions:
+    kit: Path
+    platforms: list[str] | None = None  # None: this machine's plus platforms.DEFAULT_PLATFORMS
+    engine_files: dict[str, Path] = field(default_factory=dict)  # platform or Prisma target -> file
+    extras: tuple[str, ...] = DEFAULT_EXTRAS
+    wheels: bool = True
+    python: str | None = None  # wheels for this Python (default: the running one)
+    engine_host: str = engines.PRISMA_HOST
+
+
+def parse_engine_flag(value: str) -> tuple[str, Path]:
+    """``PLATFORM=FILE`` of --engine."""
+    name, sep, file = value.partition("=")
+    if not sep or not name or not file:
+        raise KitError(f"--engine {value!r} is not PLATFORM=FILE.",
+                       "Write it as --engine debian-openssl-3.0.x=./schema-engine.")
+    platforms.resolve(name)  # ValueError for an unknown platform
+    return name, Path(file).expanduser()
+
+
+def _walkthrough_specs() -> tuple[list[str], list[str]]:
+    from supatui.core.prisma.recipes import PRISMA7
+
+    return list(PRISMA7.dev_packages), list(PRISMA7.packages)
+
+
+def build_kit(options: BuildOptions, log: Log) -> KitManifest:
+    started = time.monotonic()
+    kit = options.kit.expanduser().resolve()
+    if kit.exists() and any(kit.iterdir()) and not (kit / "manifest.json").exists():
+        raise KitError(f"{kit} is not empty and not a kit.", "Pick a new or empty folder for the kit.")
+    for name, file in options.engine_files.items():
+        if not file.is_file():
+            raise KitError(f"--engine {name}={file}: no such file.", "Pass the path of an engine file you have.")
+    kit.mkdir(parents=True, exist_ok=True)
+    for stale in ("npm", "engines"):  # a rebuild replaces the package and engine trees
+        shutil.rmtree(kit / stale, ignore_errors=True)
+    dev, runtime = _walkthrough_specs()
+    registry = npm.registry_url()
+    with tempfile.TemporaryDirectory(prefix="supatui-kit-") as scratch_dir:
+        scratch = Path(scratch_dir) / "project"
+        npm.install_scratch(scratch, dev, runtime, list(options.extras), log)
+        chosen = platforms.choose(options.platforms, scratch)
+        log("platforms: " + ", ".join(p.name for p in chosen))
+        commit = engines.engines_hash(scratch)
+        top = npm.top_versions(scratch, dev + runtime + list(options.extras))
+        entries = npm.lock_entries(scratch)
+    items, manifests = npm.fetch_packages(entries, kit, registry, chosen, log)
+    npm.write_packuments(kit, items, manifests, top)
+
+    given: dict[str, Path] = {}
+    for name, file in options.engine_files.items():
+        for target in platforms.resolve(name).prisma_targets:
+            given[target] = file
+    targets = list(dict.fromkeys([t for p in chosen for t in p.prisma_targets] + list(given)))
+    engine_entries = []
+    for target in targets:
+        if target in given:
+            log(f"engine: {target} from {given[target]}")
+            engine_entries.append(engines.add_engine_file(kit, commit, target, given[target]))
+        else:
+            engine_entries.append(engines.download_engine(kit, commit, target, log, host=options.engine_host))
+
+    notes: list[str] = []
+    shutil.rmtree(kit / "wheels", ignore_errors=True)
+    if options.wheels:
+        notes += wheels.build_wheels(kit, chosen, log, options.python)
+    manifest = KitManifest(
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), supatui=__version__, engines_hash=commit,
+        platforms=[p.name for p in chosen], top=top, npm=items, engines=engine_entries,
+        wheels=wheels.wheel_entries(kit) if options.wheels else [], notes=notes,
+    )
+    manifest.build_seconds = round(time.monotonic() - started, 1)
+    manifest.write(kit)
+    return manifest
