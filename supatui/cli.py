@@ -18,7 +18,7 @@ from pathlib import Path
 
 from supatui import __version__
 
-COMMANDS = ("run", "sandbox", "url", "diagnose", "doctor")
+COMMANDS = ("run", "sandbox", "url", "diagnose", "doctor", "room", "serve")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
     parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")
+    parser.add_argument("--share", action="store_true", help="with --join: show the room your progress (steps, failure ids)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -67,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         handler = args.handler
     try:
+        if getattr(args, "join", None):
+            from supatui.room.join import join_from_args
+
+            join_from_args(args)
         return handler(args)
     except KeyboardInterrupt:
         _print_error("cancelled — run the same command again to continue where it stopped.")
