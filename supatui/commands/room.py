@@ -96,8 +96,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _start(room: Any, args: argparse.Namespace) -> int:
-    from supatui.room.manager import is_loopback
+    from supatui.room.manager import check_listen, is_loopback
 
+    check_listen(args.listen)  # before any warning about it
     was_running = room.running()
     state = room.state()
     seats = args.seats if args.seats is not None else (len(state.seats) if state else 1)
