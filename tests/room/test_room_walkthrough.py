@@ -12,13 +12,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from supatui.room.manager import Room
 from supatui.room.model import STEPS, RoomInfo
 from tests.conftest import ROOT, require_tool
+
+if TYPE_CHECKING:
+    from tests.prisma_fixture import PreparedProject
 
 pytestmark = pytest.mark.slow
 pytest_plugins = ["tests.prisma_fixture"]
@@ -32,13 +35,19 @@ def _status(*extra: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def walked(room: RoomInfo, prisma_engine: str | None, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Any]:
-    """Seats 1 and 2 walked through `supatui --join … --share run --yes` at the same time."""
+def walked(room: RoomInfo, prisma7_project: PreparedProject, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Any]:
+    """Seats 1 and 2 walked through `supatui --join … --share run --yes` at the same time.
+
+    The attendees installed the packages before the workshop (the suite's prepared Prisma 7
+    project, copied): CI time goes to the room, not to npm; benchmarks/room_load.py runs whole
+    walkthroughs from empty folders."""
+    from tests.prisma_fixture import copy_project
+
     require_tool("npm")
     base = tmp_path_factory.mktemp("attendees")
     procs = {}
     for number in (1, 2):
-        project = base / f"laptop-{number}" / "hello-prisma"
+        project = copy_project(prisma7_project.path, base / f"laptop-{number}" / "hello-prisma")
         argv = [sys.executable, "-m", "supatui", "--join", room.seats[number - 1].join, "--share",
                 "--dir", str(project), "run", "--yes"]
         env = {key: value for key, value in os.environ.items() if key not in ("SUPATUI_DB_PASSWORD",)}
