@@ -67,6 +67,31 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+class _PortPool:
+    """Distinct free ports: each stays bound until the pool closes, so two seats never get the same one."""
+
+    def __init__(self, taken: set[int]) -> None:
+        self.taken = set(taken)
+        self.held: list[socket.socket] = []
+
+    def take(self, host: str = "127.0.0.1") -> int:
+        while True:
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+            self.held.append(sock)
+            if port not in self.taken:
+                self.taken.add(port)
+                return port
+
+    def __enter__(self) -> _PortPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sock in self.held:
+            sock.close()
+
+
 def port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -185,13 +210,15 @@ class Room:
         have_bouncer = pgbouncer.find() is not None
         first = max((seat.seat for seat in state.seats), default=0) + 1
         added: list[Seat] = []
-        for number in range(first, first + count):
-            pg_port = free_port()
-            direct = pg_port if is_loopback(state.listen) else free_port(state.listen)
-            seat = Seat(number, generate_ref(), str(base / f"seat-{number}"), pg_port, direct,
-                        free_port() if have_bouncer else 0)
-            store[str(number)] = {"postgres_password": secrets.generate_password(32), "join": generate_code()}
-            added.append(seat)
+        taken = {port for seat in state.seats for port in (seat.pg_port, seat.direct_port, seat.pgbouncer_port)}
+        with _PortPool(taken) as ports:
+            for number in range(first, first + count):
+                pg_port = ports.take()
+                direct = pg_port if is_loopback(state.listen) else ports.take(state.listen)
+                seat = Seat(number, generate_ref(), str(base / f"seat-{number}"), pg_port, direct,
+                            ports.take() if have_bouncer else 0)
+                store[str(number)] = {"postgres_password": secrets.generate_password(32), "join": generate_code()}
+                added.append(seat)
         save_secrets(self.secrets_path, store)
 
         def make(seat: Seat) -> None:
