@@ -95,7 +95,7 @@ class BoardApp(App[int]):
         table.clear()
         for seat in model.choose(seats, self.sort_by, self.show):
             failure = seat.failure or {}
-            last = f"{failure.get('step')}: {model.describe(failure.get('diagnosis'))[0]}" if failure else ""
+            last = f"{failure.get('step')}: {model.describe(failure.get('diagnosis'))[0]}"[:30] if failure else ""
             table.add_row(str(seat.seat), seat.ref[:8], *(MARKS[seat.steps.get(step, False)] for step in STEPS),
                           _now(seat), last, "UP" if seat.hand else "",
                           key=str(seat.seat))
