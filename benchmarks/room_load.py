@@ -109,7 +109,7 @@ def prepare(base: Path, prepared: Path | None, name: str) -> Path:
         return project
     project.mkdir(parents=True)
     for item in prepared.iterdir():
-        if item.name in (".env", ".supatui") or item.name.startswith("supatui-"):
+        if item.name in (".env", ".supatui", "generated", "index.ts") or item.name.startswith("supatui-"):
             continue
         if item.name == "node_modules":
             subprocess.run(["cp", "-al", str(item), str(project / item.name)], check=True)

@@ -109,6 +109,11 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def forwards_direct(listen: str) -> bool:
+    """Clusters listen on 127.0.0.1 only: any other room address reaches them through the service's forwarders."""
+    return listen != "127.0.0.1"
+
+
 def check_listen(host: str) -> None:
     try:
         ipaddress.ip_address(host)
@@ -214,7 +219,7 @@ class Room:
         with _PortPool(taken) as ports:
             for number in range(first, first + count):
                 pg_port = ports.take()
-                direct = pg_port if is_loopback(state.listen) else ports.take(state.listen)
+                direct = ports.take(state.listen) if forwards_direct(state.listen) else pg_port
                 seat = Seat(number, generate_ref(), str(base / f"seat-{number}"), pg_port, direct,
                             ports.take() if have_bouncer else 0)
                 store[str(number)] = {"postgres_password": secrets.generate_password(32), "join": generate_code()}

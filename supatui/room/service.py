@@ -146,10 +146,10 @@ class Service:
 
     # -- direct-port forwarders (LAN rooms only) -------------------------------------------------
     async def sync_forwarders(self) -> None:
-        from supatui.room.manager import is_loopback
+        from supatui.room.manager import forwards_direct
 
         wanted: dict[int, int] = {}
-        if self.state is not None and not is_loopback(self.state.listen):
+        if self.state is not None and forwards_direct(self.state.listen):
             wanted = {seat.direct_port: seat.pg_port for seat in self.state.seats}
         for port in [port for port in self.forwarders if port not in wanted]:
             self.forwarders.pop(port).close()

@@ -152,3 +152,24 @@ def _drop_last_seat(room: Room) -> None:
     seat = state.seats.pop()
     SeatCluster(seat, Path(), RunAs("", 0, 0, False)).remove()
     room._reload(state)
+
+
+def test_a_room_on_another_address_forwards_each_direct_port(tmp_path: Any) -> None:
+    """Clusters listen on 127.0.0.1 only; on any other address (a LAN's, here 127.0.0.2) the room
+    service forwards each seat's direct port, and the router listens there too."""
+    other = Room(tmp_path / "lan-room", ports="auto")
+    try:
+        info = other.start(2, "127.0.0.2")
+        seats = [seat.to_json() for seat in info.seats]
+        for seat in seats:
+            assert "@127.0.0.2:" in seat["direct_url"]
+            ports = set()
+            for key in ("session_url", "transaction_url", "direct_url"):
+                with psycopg.connect(seat[key], prepare_threshold=None, connect_timeout=5) as conn:
+                    ports.add(conn.execute("select current_setting('port')").fetchone())
+            assert len(ports) == 1
+        crossed = seats[1]["direct_url"].replace(seats[1]["postgres_password"], seats[0]["postgres_password"])
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(crossed, connect_timeout=5)
+    finally:
+        other.stop(delete=True)
