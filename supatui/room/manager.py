@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import json
 import os
 import shutil
@@ -37,6 +36,17 @@ from supatui.room.model import (
     room_home,
     save_secrets,
 )
+from supatui.room.net import (  # noqa: F401  (re-exported for the commands and the service)
+    _bind,
+    _PortPool,
+    _wait_listening,
+    check_listen,
+    forwards_direct,
+    free_port,
+    is_loopback,
+    join_string,
+    port_free,
+)
 from supatui.room.seats import SeatCluster, ensure_template
 from supatui.sandbox import pgbouncer, runas
 from supatui.sandbox.cluster import pid_alive, wait_gone
@@ -44,83 +54,6 @@ from supatui.sandbox.cluster import pid_alive, wait_gone
 MAX_SEATS = 200
 PARALLEL = 4  # seats set up at once (copy + start): 2 cores, and the rest of the laptop
 DEFAULT_PORTS = (5432, 6543, 8632)  # session, transaction, service: Supabase's own pooler ports when free
-
-
-def _bind(host: str, port: int, what: str) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise SupatuiError(f"The room's {what} port {host}:{port} cannot be used ({exc.strerror}).",
-                           "Stop the program using it, or pick another address with --listen.",
-                           code="room-port") from None
-    sock.listen(128)
-    return sock
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-class _PortPool:
-    """Distinct free ports: each stays bound until the pool closes, so two seats never get the same one."""
-
-    def __init__(self, taken: set[int]) -> None:
-        self.taken = set(taken)
-        self.held: list[socket.socket] = []
-
-    def take(self, host: str = "127.0.0.1") -> int:
-        while True:
-            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-            sock.bind((host, 0))
-            port = int(sock.getsockname()[1])
-            self.held.append(sock)
-            if port not in self.taken:
-                self.taken.add(port)
-                return port
-
-    def __enter__(self) -> _PortPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sock in self.held:
-            sock.close()
-
-
-def port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-def forwards_direct(listen: str) -> bool:
-    """Clusters listen on 127.0.0.1 only: any other room address reaches them through the service's forwarders."""
-    return listen != "127.0.0.1"
-
-
-def check_listen(host: str) -> None:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        raise InputError(f"--listen {host!r} is not an IP address.",
-                         "Pass this laptop's address on the workshop network, e.g. --listen 192.168.1.20 "
-                         "(see `ip addr`), or leave it out for loopback only.", field="listen") from None
 
 
 class Room:
@@ -206,7 +139,8 @@ class Room:
         elif pref is None and all(port_free(listen, port) for port in DEFAULT_PORTS):
             session, transaction, service = DEFAULT_PORTS
         else:
-            session, transaction, service = free_port(listen), free_port(listen), free_port(listen)
+            with _PortPool(set()) as pool:
+                session, transaction, service = pool.take(listen), pool.take(listen), pool.take(listen)
         return RoomState(listen=listen, session_port=session, transaction_port=transaction, service_port=service)
 
     def _add_seats(self, state: RoomState, count: int, base: Path, who: runas.RunAs, bin_dir: Path,
@@ -384,6 +318,8 @@ class Room:
         nobody = runas.RunAs("", 0, 0, False)
         for seat in state.seats:
             SeatCluster(seat, Path(), nobody).remove()
+        if state.seats:  # the clusters' folder, template included
+            shutil.rmtree(Path(state.seats[0].cluster_dir).parent, ignore_errors=True)
         for name in ("room.json", "secrets.json", "router.json", "logins.jsonl", "router.log", "service.log"):
             (self.dir / name).unlink(missing_ok=True)
         shutil.rmtree(self.messages, ignore_errors=True)
@@ -430,22 +366,3 @@ class Room:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def join_string(host: str, port: int, code: str) -> str:
-    """What an attendee types after ``supatui --join``: ``HOST:PORT/CODE`` (a bare code works on this laptop)."""
-    host_part = f"[{host}]" if ":" in host else host
-    return f"{host_part}:{port}/{code}"
-
-
-def _wait_listening(host: str, port: int, proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SupatuiError("The room service stopped at once.", "See service.log in the room's folder.",
-                               code="room-service")
-        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.2):
-            return
-        time.sleep(0.01)
-    raise SupatuiError("The room service did not start in time.", "See service.log in the room's folder.",
-                       code="room-service")

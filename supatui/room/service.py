@@ -146,7 +146,7 @@ class Service:
 
     # -- direct-port forwarders (LAN rooms only) -------------------------------------------------
     async def sync_forwarders(self) -> None:
-        from supatui.room.manager import forwards_direct
+        from supatui.room.net import forwards_direct
 
         wanted: dict[int, int] = {}
         if self.state is not None and forwards_direct(self.state.listen):
@@ -189,8 +189,8 @@ async def serve(room_dir: Path, fd: int) -> None:
     service = Service(room_dir)
     sock = socket.socket(fileno=fd)
     sock.setblocking(False)
+    await service.sync_forwarders()  # before answering /health: `room start` waits on it
     server = await asyncio.start_server(service.handle, sock=sock)
-    await service.sync_forwarders()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
