@@ -96,7 +96,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _start(room: Any, args: argparse.Namespace) -> int:
-    from supatui.room.manager import check_listen, is_loopback
+    from supatui.room.net import check_listen, is_loopback
 
     check_listen(args.listen)  # before any warning about it
     was_running = room.running()

@@ -55,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
         raise SupatuiError("textual-serve is not installed.", "Install it: pip install textual-serve") from None
     import socket
 
-    from supatui.room.manager import check_listen, is_loopback
+    from supatui.room.net import check_listen, is_loopback
 
     check_listen(args.host)
     with socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET) as probe:
