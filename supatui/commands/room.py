@@ -59,10 +59,10 @@ def main(args: argparse.Namespace) -> int:
 
     action: str = args.action
     if action == "hand":
-        from supatui.commands.run_inputs import project_dir_from
+        from supatui.core.session import RunOptions, project_dir_for
         from supatui.room.join import raise_hand
 
-        raise_hand(project_dir_from(args), not args.down)
+        raise_hand(project_dir_for(RunOptions(project_dir=getattr(args, "dir", None))), not args.down)
         print("Hand lowered." if args.down else "Hand raised: the instructor sees it on the board.")
         return 0
     room = Room()

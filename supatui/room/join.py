@@ -211,7 +211,7 @@ def join_from_args(args: Any) -> JoinInfo:
     """`supatui --join CODE [--share] [--dir PATH] [run …]`: the seat becomes the folder's inputs."""
     import sys
 
-    from supatui.commands.run_inputs import project_dir_from
+    from supatui.core.session import RunOptions, project_dir_for
 
     if getattr(args, "sandbox", False):
         raise InputError("--join and --sandbox both choose the database.",
@@ -220,7 +220,7 @@ def join_from_args(args: Any) -> JoinInfo:
     if getattr(args, "url", None) or getattr(args, "ref", None):
         raise InputError("--join fills the ref, host and ports itself.", "Leave out --url / --ref with --join.",
                          field="join")
-    project_dir = project_dir_from(args)
+    project_dir = project_dir_for(RunOptions(project_dir=getattr(args, "dir", None)))
     info = join(str(args.join), project_dir, share=bool(getattr(args, "share", False)))
     shared = "; your progress is shared with the room" if getattr(args, "share", False) else ""
     print(f"supatui: joined seat {info.seat} (project {info.ref} on {info.pooler_host}){shared}.", file=sys.stderr)
