@@ -173,3 +173,22 @@ def test_a_room_on_another_address_forwards_each_direct_port(tmp_path: Any) -> N
             psycopg.connect(crossed, connect_timeout=5)
     finally:
         other.stop(delete=True)
+
+
+def test_join_gives_the_wizards_launch_path_the_seats_inputs(room: RoomInfo, tmp_path: Any) -> None:
+    """`supatui --join CODE` then the wizard: the same inputs as typed ref, host, ports and password."""
+    import argparse
+
+    from supatui.core import secrets
+    from supatui.room.join import join_from_args
+    from supatui.ui.launch import build_context
+
+    seat = room.seats[2].join_info
+    args = argparse.Namespace(join=room.seats[2].join, share=False, dir=tmp_path / "wizard", sandbox=False)
+    join_from_args(args)
+    ctx, done = build_context(args)
+    assert ctx.config.target == seat.target and ctx.config.sandbox is False
+    assert done == set()
+    assert secrets.get_password(seat.ref, "postgres") == seat.postgres_password  # the test keyring holds it
+    assert not (tmp_path / "wizard" / ".supatui" / "room.json").read_text().count(seat.postgres_password)
+    assert oct((tmp_path / "wizard" / ".supatui" / "room.json").stat().st_mode & 0o777) == "0o600"
