@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from supatui.core import secrets
@@ -93,7 +94,8 @@ def copy_tree(src: Path, dest: Path) -> None:
     """``cp -a`` (owner, modes, sparse files kept); shutil as the fallback where cp is missing."""
     cp = shutil.which("cp")
     if cp:
-        proc = subprocess.run([cp, "-a", str(src), str(dest)], capture_output=True, text=True, check=False)
+        reflink = ["--reflink=auto"] if sys.platform.startswith("linux") else []  # GNU cp: CoW where the disk can
+        proc = subprocess.run([cp, "-a", *reflink, str(src), str(dest)], capture_output=True, text=True, check=False)
         if proc.returncode == 0:
             return
         raise SupatuiError(f"Copying the room's template cluster failed: {proc.stderr.strip()}",
