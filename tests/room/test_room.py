@@ -171,6 +171,10 @@ def test_a_room_on_another_address_forwards_each_direct_port(tmp_path: Any) -> N
         crossed = seats[1]["direct_url"].replace(seats[1]["postgres_password"], seats[0]["postgres_password"])
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             psycopg.connect(crossed, connect_timeout=5)
+        # Guessing codes from the room's network: after 20 wrong ones in a minute, even a right one waits.
+        host_port, code = seats[0]["join"].rsplit("/", 1)
+        assert [_get(f"http://{host_port}/join/ZZZZ-{n:04d}")[0] for n in range(20)] == [404] * 20
+        assert _get(f"http://{host_port}/join/{code}")[0] == 429
     finally:
         other.stop(delete=True)
 
