@@ -196,3 +196,14 @@ def test_join_gives_the_wizards_launch_path_the_seats_inputs(room: RoomInfo, tmp
     assert secrets.get_password(seat.ref, "postgres") == seat.postgres_password  # the test keyring holds it
     assert not (tmp_path / "wizard" / ".supatui" / "room.json").read_text().count(seat.postgres_password)
     assert oct((tmp_path / "wizard" / ".supatui" / "room.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_secrets_stay_in_the_0600_file(room: RoomInfo, room_manager: Room) -> None:
+    secrets_file = room_manager.dir / "secrets.json"
+    assert oct(secrets_file.stat().st_mode & 0o777) == "0o600"
+    public = "".join(path.read_text(errors="replace") for path in room_manager.dir.glob("*.json*")
+                     if path.name != "secrets.json")
+    public += "".join(path.read_text(errors="replace") for path in room_manager.dir.glob("*.log"))
+    for seat in room.seats:
+        assert seat.join_info.postgres_password not in public
+        assert seat.join.rsplit("/", 1)[1] not in public
