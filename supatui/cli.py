@@ -18,7 +18,7 @@ from pathlib import Path
 
 from supatui import __version__
 
-COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor", "kit")
+COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor", "kit", "room", "serve")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
     parser.add_argument("--kit", default=None, metavar="DIR|URL", help="take npm packages and Prisma's engine only from "
                         "this offline kit (`supatui kit build` / `kit serve`), no other network")
+    parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")
+    parser.add_argument("--share", action="store_true", help="with --join: show the room your progress (steps, failure ids)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -69,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         handler = args.handler
     try:
+        if getattr(args, "join", None):
+            from supatui.room.join import join_from_args
+
+            join_from_args(args)
         kit = getattr(args, "kit", None)
         if kit is None:
             return handler(args)

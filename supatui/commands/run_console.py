@@ -129,6 +129,11 @@ def run_headless(args: argparse.Namespace) -> int:
     plan_listeners: list[Callable[[Plan], None]] = [_confirming(console, args.yes)]
     transcript = transcript_for(ctx.config, "sandbox" if ctx.config.sandbox else "headless")
     listeners.append(transcript)
+    from supatui.room.join import reporter_for  # a folder that joined a workshop room with --share
+
+    reporter = reporter_for(ctx.config.project_dir)
+    if reporter is not None:
+        listeners.append(reporter)
     plan_listeners.insert(0, transcript.record_plan)
 
     def emit(event: Event) -> None:
@@ -147,6 +152,8 @@ def run_headless(args: argparse.Namespace) -> int:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
         transcript.close()
+        if reporter is not None:
+            reporter.flush()
     return _finish(outcomes, console, ctx)
 
 

@@ -1,0 +1,178 @@
+"""`supatui room board`: the instructor's view of the room, refreshed on its own.
+
+The seats come from a ``source`` callable (the room's progress, read in a thread worker), so
+tests and screenshots can hand the board any room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from supatui.room.model import STEPS, SeatProgress
+from supatui.ui.board import model
+from supatui.ui.board.theme import PRESENTER_THEME
+from supatui.ui.theme import SUPATUI_THEME, THEME_NAME
+
+Source = Callable[[], list[SeatProgress]]
+STYLES = Path(__file__).parent / "board.tcss"
+MARKS = {True: "✓", False: "·"}
+
+
+class BoardApp(App[int]):
+    TITLE = "supatui room"
+    CSS_PATH = STYLES
+    BINDINGS = [
+        Binding("s", "sort", "Sort"),
+        Binding("f", "filter", "Filter"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("p", "presenter", "Presenter"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, source: Source, *, interval: float = 3.0, presenter: bool = False) -> None:
+        super().__init__()
+        self.source = source
+        self.interval = interval
+        self.presenter = presenter
+        self.seats: list[SeatProgress] = []
+        self.sort_by, self.show = "seat", "all"
+        self.selected: int | None = None
+        self.loaded = 0  # refreshes that completed (tests wait on it)
+
+    def compose(self) -> ComposeResult:
+        yield Static("Room: loading…", id="banner")
+        with Horizontal(id="main"):
+            yield DataTable(id="seats", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="side"):
+                yield Static("", id="failures")
+                yield Static("Select a seat to see its last failure.", id="detail")
+        yield Static("", id="view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.register_theme(SUPATUI_THEME)
+        self.register_theme(PRESENTER_THEME)
+        self._apply_presenter()
+        table = self.query_one("#seats", DataTable)
+        table.add_columns("seat", "ref", *STEPS, "now", "last failure", "hand")
+        self.action_refresh()
+        self.set_interval(self.interval, self.action_refresh)
+
+    # -- data ----------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="board")
+    def _load(self) -> None:
+        try:
+            seats = self.source()
+        except Exception as exc:  # a room that stopped: say so, keep the last view
+            self.call_from_thread(self._failed, str(exc))
+            return
+        self.call_from_thread(self.show_seats, seats)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#banner", Static).update(f"Room: cannot read the seats ({message})")
+
+    def show_seats(self, seats: list[SeatProgress]) -> None:
+        self.seats = seats
+        self.loaded += 1
+        self._render()
+
+    def _render(self) -> None:
+        seats = self.seats
+        self.query_one("#banner", Static).update(model.summary(seats))
+        table = self.query_one("#seats", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for seat in model.choose(seats, self.sort_by, self.show):
+            failure = seat.failure or {}
+            last = f"{failure.get('step')}: {model.describe(failure.get('diagnosis'))[0]}"[:30] if failure else ""
+            table.add_row(str(seat.seat), seat.ref[:8], *(MARKS[seat.steps.get(step, False)] for step in STEPS),
+                          _now(seat), last, "UP" if seat.hand else "",
+                          key=str(seat.seat))
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        groups = model.failure_groups(seats)
+        lines = ["[b]Failures by cause[/b]"] if groups else ["[b]Failures by cause[/b]", "none reported"]
+        for group in groups:
+            seats_text = ", ".join(str(number) for number in group.seats)
+            lines += [f"[b]{group.line(len(seats))}[/b] (seats {seats_text})", f"  fix: {group.fix}"]
+        self.query_one("#failures", Static).update("\n".join(lines))
+        self.query_one("#view", Static).update(f"sorted by {self.sort_by} · showing {self.show}")
+        self._detail()
+
+    def _detail(self) -> None:
+        seat = next((s for s in self.seats if s.seat == self.selected), None)
+        box = self.query_one("#detail", Static)
+        if seat is None:
+            box.update("Select a seat to see its last failure.")
+            return
+        lines = [f"[b]Seat {seat.seat}[/b]  {seat.ref}",
+                 f"on: {seat.current or '—'}  (heard from {model.ago(seat.seen_at)})"]
+        if seat.failure:
+            title, fix = model.describe(seat.failure.get("diagnosis"))
+            lines += [f"last failure: {seat.failure.get('step')}, {model.ago(seat.failure.get('at'))}",
+                      f"cause: {title}", f"fix: {fix}"]
+        else:
+            lines.append("no failure reported")
+        if seat.hand:
+            lines.append("hand raised")
+        lines += [f"note: {error}" for error in seat.errors]
+        box.update("\n".join(lines))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self.selected = int(event.row_key.value)
+            self._detail()
+
+    # -- view ----------------------------------------------------------------------------------
+    def action_sort(self) -> None:
+        self.sort_by = model.SORTS[(model.SORTS.index(self.sort_by) + 1) % len(model.SORTS)]
+        self._render()
+
+    def action_filter(self) -> None:
+        self.show = model.FILTERS[(model.FILTERS.index(self.show) + 1) % len(model.FILTERS)]
+        self._render()
+
+    def action_presenter(self) -> None:
+        self.presenter = not self.presenter
+        self._apply_presenter()
+
+    def _apply_presenter(self) -> None:
+        self.theme = PRESENTER_THEME.name if self.presenter else THEME_NAME
+        self.set_class(self.presenter, "-presenter")
+
+
+def _now(seat: SeatProgress) -> str:
+    if not seat.running:
+        return "stopped"
+    return "finished" if model.all_done(seat) else seat.current or ""
+
+
+def room_source(room: Any) -> Source:
+    from supatui.room.progress import room_progress
+
+    def read() -> list[SeatProgress]:
+        state = room.state()
+        if state is None:
+            raise RuntimeError("no room: run `supatui room start --seats N`")
+        return room_progress(state, room.dir)
+
+    return read
+
+
+def run_board(room: Any, *, presenter: bool = False) -> int:
+    if room.state() is None:
+        from supatui.core.errors import SupatuiError
+
+        raise SupatuiError("No room yet.", "Start one with `supatui room start --seats N`, then open the board.")
+    return int(BoardApp(room_source(room), presenter=presenter).run() or 0)
