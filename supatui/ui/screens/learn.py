@@ -99,7 +99,17 @@ class DoItYourself(ModalScreen[bool]):
         if report.done:
             with contextlib.suppress(OSError):
                 mark_step(self.ctx.config.project_dir, self.step.id, "done")
+        self._tell_room(report)
         self.post_message(self.Checked(report))
+
+    def _tell_room(self, report: StepReport) -> None:
+        """In a workshop room joined with --share, the board sees the step done (or still being worked on)."""
+        from supatui.room.join import reporter_for
+
+        reporter = reporter_for(self.ctx.config.project_dir)
+        if reporter is not None:
+            reporter.send({"step": self.step.id, "status": "done" if report.done else "started"})
+            reporter.flush(timeout=3)
 
     @on(Checked)
     def _checked(self, message: Checked) -> None:
