@@ -86,9 +86,9 @@ def test_server_log_never_holds_the_password(sandbox: Any, sandbox_manager: Any,
         stored = superuser.execute(sql.SQL("select rolpassword from pg_authid where rolname = {}").format(
             sql.Literal(role))).fetchone()
         assert stored is not None and scram.matches(stored[0], CANARY)
-        with _admin_conn(sandbox) as conn:  # a failing statement is logged with its text, ddl or not
-            with pytest.raises(psycopg.errors.UndefinedObject):
-                conn.execute(password_statement(f"{role}_missing", CANARY, True))
+        # A failing statement is logged with its text, ddl or not.
+        with _admin_conn(sandbox) as conn, pytest.raises(psycopg.errors.UndefinedObject):
+            conn.execute(password_statement(f"{role}_missing", CANARY, True))
     finally:
         superuser.execute("alter role postgres reset log_statement")
         drop_role(sandbox, role)
