@@ -92,9 +92,23 @@ class CommandResult:
         return "\n".join(self.output)
 
 
+# Never passed to a child: npm, pnpm, yarn and bun run third-party install scripts, and the user's
+# index.ts is the user's code; none of them needs a database password. Prisma reads .env itself
+# (and a DATABASE_URL inherited from the shell would silently win over .env in dotenv).
+SECRET_ENV_NAMES = frozenset({
+    "SUPATUI_DB_PASSWORD", "SUPATUI_PRISMA_PASSWORD", "PGPASSWORD", "DATABASE_URL", "DIRECT_URL",
+    "SHADOW_DATABASE_URL", "PRISMA_DATABASE_URL",
+})
+
+
+def _holds_secret(name: str, value: str) -> bool:
+    return name in SECRET_ENV_NAMES or redact(value) != value
+
+
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment children get: ours, plus ``extra``, with colours off for clean logs."""
-    env = dict(os.environ)
+    """The environment children get: ours minus every password (by name, or holding a known secret),
+    plus ``extra``, with colours off for clean logs."""
+    env = {name: value for name, value in os.environ.items() if not _holds_secret(name, value)}
     env.setdefault("NO_UPDATE_NOTIFIER", "1")
     env.setdefault("NPM_CONFIG_UPDATE_NOTIFIER", "false")
     env.setdefault("NPM_CONFIG_FUND", "false")
