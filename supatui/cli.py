@@ -63,6 +63,9 @@ def _print_error(text: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from supatui.core.runner import install_exit_cleanup
+
+    install_exit_cleanup()  # SIGTERM/SIGHUP/exit: every child's process group ends with supatui
     handler: Callable[[argparse.Namespace], int]
     if args.command is None:
         from supatui.ui.launch import run_wizard

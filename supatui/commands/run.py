@@ -35,6 +35,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--pm", choices=["npm", "pnpm", "yarn", "bun"], help="package manager (default: npm)")
     parser.add_argument("--prisma", type=int, choices=[6, 7], help="Prisma major version (default: latest, 7)")
     parser.add_argument("--role", help="database role to create (default: prisma)")
+    parser.add_argument("--new-prisma-password", action="store_true",
+                        help="if the role exists with a password not known here, set a new one "
+                        "(everything using the old password stops working)")
     parser.add_argument("--no-sample-row", action="store_true", help="do not insert a sample row in step 6")
     parser.add_argument("--from", dest="from_step", choices=STEP_IDS, help="start at this step")
     parser.add_argument("--redo", action="append", choices=STEP_IDS, default=[], help="run this step even if done")

@@ -27,6 +27,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         prisma_major=getattr(args, "prisma", None),
         role=getattr(args, "role", None),
         sample_row=not getattr(args, "no_sample_row", False),
+        new_prisma_password=bool(getattr(args, "new_prisma_password", False)),
         endpoint={key: getattr(args, key) for key in ENDPOINT_KEYS if getattr(args, key, None) is not None},
     )
 

@@ -61,6 +61,9 @@ class WalkthroughConfig:
     admin_user: str = "postgres"
     sample_row: bool = True
     sandbox: bool = False
+    # Step 1 may replace the password of an existing role whose password is not known here (the
+    # person chose it: everything using the old password stops working). Never by default.
+    new_prisma_password: bool = False
 
 
 @dataclass

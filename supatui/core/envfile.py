@@ -18,7 +18,15 @@ from pathlib import Path
 from dotenv.parser import parse_stream
 
 from supatui.core.events import Emit, Event, EventKind, discard
-from supatui.core.files import atomic_write, backup, backup_path, unified_diff
+from supatui.core.files import (
+    atomic_write,
+    backup,
+    backup_path,
+    ensure_gitignored,
+    make_backups_private,
+    make_private,
+    unified_diff,
+)
 from supatui.core.plan import FileAction
 from supatui.core.redact import mask_text
 
@@ -160,23 +168,41 @@ class EnvWriteResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def write_env(path: Path, values: dict[str, str], *, header: str = "", step: str = "", emit: Emit = discard
-              ) -> EnvWriteResult:
-    """Set ``values`` in the file: backup first when it changes, atomic replace, 0600 when new."""
+def write_env(path: Path, values: dict[str, str], *, header: str = "", step: str = "", emit: Emit = discard,
+              gitignore: bool = True) -> EnvWriteResult:
+    """Set ``values`` in the file: .gitignore first, backup when it changes, atomic replace, always 0600.
+
+    The file and every backup of it end up 0600 whatever their mode was (``prisma init`` makes
+    ``.env`` 0644), and with ``gitignore`` the folder's .gitignore lists them before the new
+    content (a password) is on disk.
+    """
     real = path.resolve() if path.is_symlink() else path
     update = compute_update(real, values, header=header)
     warnings = update.problems()
     for warning in warnings:
         emit(Event(step, EventKind.WARNING, warning, {"path": str(path)}))
+    if gitignore and path.name == ".env":
+        ensure_gitignored(path.parent, step=step, emit=emit)
+    tightened = [p.name for p in make_backups_private(real)]
     if not update.changed:
+        if make_private(real):
+            tightened.insert(0, real.name)
+        _say_tightened(tightened, step, emit)
         return EnvWriteResult(path, False, None, warnings)
     saved = backup(real) if update.exists else None
-    atomic_write(real, update.new_text, new_mode=0o600)
-    detail = f" (previous version kept as {saved.name})" if saved else ""
+    atomic_write(real, update.new_text, private=True)
+    _say_tightened(tightened, step, emit)
+    detail = f" (previous version kept as {saved.name}, mode 0600)" if saved else ""
     keys = ", ".join(update.replaced + update.added)
-    emit(Event(step, EventKind.FILE_WRITTEN, f"wrote {path}: {keys}{detail}",
+    emit(Event(step, EventKind.FILE_WRITTEN, f"wrote {path} (mode 0600): {keys}{detail}",
                {"path": str(path), "backup": str(saved) if saved else None, "diff": update.diff()}))
     return EnvWriteResult(path, True, saved, warnings)
+
+
+def _say_tightened(names: list[str], step: str, emit: Emit) -> None:
+    if names:
+        emit(Event(step, EventKind.INFO, f"Made {', '.join(names)} readable by you only (mode 0600): "
+                   "they hold database passwords."))
 
 
 def read_values(path: Path) -> dict[str, str | None]:

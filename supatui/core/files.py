@@ -4,6 +4,12 @@ A user's folder may hold work we must not lose (their package.json, schema, .env
 file is ever changed silently: the plan shows a unified diff, the old content is copied to
 ``<name>.bak`` (``.bak.1``, ``.bak.2`` … when that exists) and the new content lands with a
 temp file + ``os.replace``, so a crash never leaves a half-written file.
+
+Files that may hold a password (``.env`` and its backups) stay private: backups are always
+created 0600 (the old ``.env`` had the old password), ``private=True`` writes force 0600 even
+when the file was 0644 (``prisma init`` creates it so), and the temp file is named
+``.<name>.<random>.supatui-tmp`` (0600, gitignored by :data:`GITIGNORE_PRIVATE`, and removed by
+the next write to the same file if a kill -9 left it behind).
 """
 
 from __future__ import annotations
@@ -11,13 +17,18 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import shutil
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.plan import FileAction
+
+TMP_SUFFIX = ".supatui-tmp"
+PRIVATE_MODE = 0o600
+# .gitignore lines that keep password-holding files out of git: the file, its backups, our temp files.
+GITIGNORE_PRIVATE = (".env", ".env.bak*", f"*{TMP_SUFFIX}")
 
 
 def read_text(path: Path) -> str | None:
@@ -58,13 +69,60 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
+def _write_private(target: Path, data: bytes, like: Path | None = None) -> None:
+    """Create ``target`` (must not exist) 0600 from the first byte on; copy ``like``'s times."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(target, PRIVATE_MODE)  # whatever the umask
+    if like is not None:
+        with contextlib.suppress(OSError):
+            stat = like.stat()
+            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 def backup(path: Path) -> Path | None:
-    """Copy ``path`` to its backup name (metadata kept); None when there is nothing to keep."""
+    """Copy ``path`` to its backup name, 0600 (it may hold an old password); None when nothing to keep."""
     if not path.exists():
         return None
     target = backup_path(path)
-    shutil.copy2(path, target)
+    _write_private(target, path.read_bytes(), like=path)
     return target
+
+
+def make_private(path: Path) -> bool:
+    """chmod 0600 when group or others may read/write it; True when the mode was changed."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return False
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700 | PRIVATE_MODE)
+        return True
+    return False
+
+
+def make_backups_private(path: Path) -> list[Path]:
+    """Tighten every ``<name>.bak*`` next to ``path`` (older supatui versions copied the 0644 mode)."""
+    changed: list[Path] = []
+    for candidate in path.parent.glob(glob_escape(path.name) + ".bak*"):
+        if candidate.is_file() and not candidate.is_symlink() and make_private(candidate):
+            changed.append(candidate)
+    return changed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _stale_temps(path: Path) -> list[Path]:
+    """Temp files an interrupted write of ``path`` left: ours, and mkstemp's old ``.<name>.XXXXXXXX.tmp``."""
+    ours = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}(?:" + re.escape(TMP_SUFFIX) + r"|\.tmp)")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / name for name in names if ours.fullmatch(name)]
 
 
 def _default_mode() -> int:
@@ -73,16 +131,25 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: Path, text: str, *, new_mode: int | None = None, durable: bool = True) -> None:
+def atomic_write(path: Path, text: str, *, new_mode: int | None = None, durable: bool = True,
+                 private: bool = False) -> None:
     """Write ``text`` via a temp file in the same folder and ``os.replace`` (the one atomic writer).
 
     An existing file keeps its mode; a new one gets ``new_mode`` (default: 0666 less the umask,
-    as any editor would create it; ``.env`` passes 0600). ``durable=False`` skips the fsync, for
-    files rewritten many times a second (the transcript) where atomicity is enough.
+    as any editor would create it). ``private=True`` (``.env``) makes it 0600 either way. Temp
+    files a killed earlier write left behind are removed first. ``durable=False`` skips the fsync,
+    for files rewritten many times a second (the transcript) where atomicity is enough.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else (new_mode if new_mode is not None else _default_mode())
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    for stale in _stale_temps(path):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    if private:
+        mode = PRIVATE_MODE
+    else:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else (new_mode if new_mode is not None
+                                                                   else _default_mode())
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)  # 0600 from the start
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -124,6 +191,33 @@ def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discar
     return WriteResult(path, True, saved)
 
 
+def gitignore_update(folder: Path, lines: tuple[str, ...] = GITIGNORE_PRIVATE) -> tuple[Path, str] | None:
+    """``folder/.gitignore`` and its text with the missing ``lines`` appended; None when all are there."""
+    path = folder / ".gitignore"
+    old = read_text(path)
+    present = {line.strip() for line in (old or "").splitlines()}
+    missing = [line for line in lines if line not in present and f"/{line}" not in present]
+    if not missing:
+        return None
+    text = old or ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return path, text + "\n".join(missing) + "\n"
+
+
+def ensure_gitignored(folder: Path, lines: tuple[str, ...] = GITIGNORE_PRIVATE, *, step: str = "",
+                     emit: Emit = discard) -> bool:
+    """Append the missing ``lines`` to ``folder/.gitignore`` (created if needed); True when it changed.
+
+    Called before a password is first written, so ``git add .`` can never pick the file up.
+    """
+    update = gitignore_update(folder, lines)
+    if update is None:
+        return False
+    write_file(update[0], update[1], step=step, emit=emit, description="kept password files out of git:")
+    return True
+
+
 class Snapshot:
     """Keeps a file's bytes before a command that may change it (npm install, prisma init).
 
@@ -142,7 +236,7 @@ class Snapshot:
         if after == self.before:
             return None
         target = backup_path(self.path)
-        target.write_bytes(self.before)
+        _write_private(target, self.before)
         text = f"{self.path.name} was changed; the previous version is kept as {target.name}"
         emit(Event(step, EventKind.FILE_WRITTEN, text,
                    {"path": str(self.path), "backup": str(target)}))

@@ -1,7 +1,10 @@
 """Step 1's SQL: the guide's statements, quoted by psycopg, plus the catalog checks that verify them.
 
-The guide pastes the password into a string literal, which breaks on a quote; here names go
-through ``sql.Identifier`` and the password through ``sql.Literal``. The first statement is
+The guide pastes the password into a string literal, which breaks on a quote and sends the
+plaintext to the server (PostgreSQL logs failing statements, and every DDL with
+``log_statement=ddl``). Here names go through ``sql.Identifier`` and the password is replaced by
+its SCRAM-SHA-256 verifier computed on this machine (as psql's ``\\password`` does, see
+core/scram.py), so the plaintext never leaves it. The first statement is
 ``create user`` when the role is missing and ``alter user … with password`` when it exists,
 so a rerun does not fail on line 1 (notes supabase §7).
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psycopg import sql
+
+from supatui.core import scram
 
 MASK_LITERAL = "****"
 
@@ -52,11 +57,18 @@ def validate_role_name(role: str) -> str | None:
 
 
 def password_statement(role: str, password: str, exists: bool) -> sql.Composed:
-    """``create user … bypassrls createdb`` for a new role, ``alter user … with password`` otherwise."""
+    """``create user … bypassrls createdb`` for a new role, ``alter user … with password`` otherwise.
+
+    The literal is the password's SCRAM verifier (the mask ``****`` stays as it is, for display).
+    """
+    return _password_sql(role, password if password == MASK_LITERAL else scram.verifier(password), exists)
+
+
+def _password_sql(role: str, literal: str, exists: bool) -> sql.Composed:
     if exists:
-        return sql.SQL("alter user {} with password {}").format(sql.Identifier(role), sql.Literal(password))
+        return sql.SQL("alter user {} with password {}").format(sql.Identifier(role), sql.Literal(literal))
     return sql.SQL("create user {} with password {} bypassrls createdb").format(
-        sql.Identifier(role), sql.Literal(password))
+        sql.Identifier(role), sql.Literal(literal))
 
 
 def grant_statements(role: str, admin: str = "postgres") -> list[sql.Composed]:
@@ -97,11 +109,12 @@ def step1_sql_for_editor(role: str = "prisma", masked: bool = True, *, password:
                          admin: str = "postgres") -> str:
     """The idempotent SQL to paste into Supabase's SQL editor (or psql) instead of running step 1 here.
 
-    A ``do`` block picks create or alter, so the text can be run any number of times.
+    A ``do`` block picks create or alter, so the text can be run any number of times. Unmasked,
+    it carries the password's SCRAM verifier, never the password (the editor logs statements).
     """
     if not masked and password is None:
         raise ValueError("an unmasked script needs the password")
-    secret = MASK_LITERAL if masked else str(password)
+    secret = MASK_LITERAL if masked else scram.verifier(str(password))
     tag = "$supatui$"
     while tag in secret:
         tag = tag[:-1] + "x$"
@@ -109,9 +122,9 @@ def step1_sql_for_editor(role: str = "prisma", masked: bool = True, *, password:
     body = (
         f"do {tag}\nbegin\n"
         f"  if not exists ({_text(exists)}) then\n"
-        f"    {_text(password_statement(role, secret, False))};\n"
+        f"    {_text(_password_sql(role, secret, False))};\n"
         f"  else\n"
-        f"    {_text(password_statement(role, secret, True))};\n"
+        f"    {_text(_password_sql(role, secret, True))};\n"
         f"  end if;\nend\n{tag};\n"
     )
     lines = [f"-- Step 1 of Supabase's 'Connecting with Prisma': the {role} role (safe to run again)", body.rstrip()]

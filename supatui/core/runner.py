@@ -55,25 +55,103 @@ class CancelToken:
             self._procs.discard(proc)
 
 
-def _terminate(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the child and its own children (npx spawns node, node spawns engines)."""
-    if proc.poll() is not None:
-        return
+_live_lock = threading.Lock()
+_live: dict[int, subprocess.Popen[bytes]] = {}  # process-group id -> its leader, for every running child
+
+
+def _group_alive(pgid: int) -> bool:
     try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _terminate(proc: subprocess.Popen[bytes], grace: float = 3.0) -> None:
+    """Stop the child and its whole process group (npx spawns node, node spawns engines).
+
+    SIGTERM to the group, then SIGKILL to whatever of the group is left after ``grace`` seconds,
+    even when the leader itself has already exited (a grandchild must not live on).
+    """
+    if os.name != "posix":
+        if proc.poll() is None:
             proc.terminate()
-    except (ProcessLookupError, PermissionError):
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         return
-    try:
-        proc.wait(timeout=3)
-    except subprocess.TimeoutExpired:
+    pgid = proc.pid
+    proc.poll()
+    if not _group_alive(pgid):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        proc.poll()  # reap the leader, so a zombie does not keep the group "alive"
+        if not _group_alive(pgid):
+            return
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=1)
+
+
+def terminate_all_children(grace: float = 2.0) -> int:
+    """End every running child's process group (signal handlers and atexit); returns how many."""
+    with _live_lock:
+        procs = list(_live.values())
+        _live.clear()
+    for proc in procs:
+        signal_group(proc, signal.SIGTERM)
+    threads = [threading.Thread(target=_terminate, args=(proc, grace), daemon=True) for proc in procs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(grace + 2)
+    return len(procs)
+
+
+def signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         if os.name == "posix":
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
+            os.killpg(proc.pid, signum)
+        elif proc.poll() is None:
+            proc.terminate()
+
+
+_installed = False
+EXIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def install_exit_cleanup() -> None:
+    """Children end with supatui on any exit: atexit, and SIGTERM/SIGHUP become a clean SystemExit.
+
+    (Ctrl-C is the caller's: the headless run cancels the step, the wizard treats it as a key; every
+    path ends in run_command's ``finally`` or here.) Only from the main thread; idempotent.
+    """
+    global _installed
+    if _installed or threading.current_thread() is not threading.main_thread():
+        return
+    _installed = True
+    import atexit
+
+    atexit.register(terminate_all_children)
+
+    def on_signal(signum: int, frame: object) -> None:
+        for sig in EXIT_SIGNALS:  # a second signal while cleaning up must not interrupt the cleanup
+            signal.signal(sig, signal.SIG_IGN)
+        terminate_all_children()
+        raise SystemExit(128 + signum)
+
+    for sig in EXIT_SIGNALS:
+        with contextlib.suppress(ValueError, OSError):
+            if signal.getsignal(sig) in (signal.SIG_DFL, None):
+                signal.signal(sig, on_signal)
 
 
 @dataclass
@@ -92,9 +170,23 @@ class CommandResult:
         return "\n".join(self.output)
 
 
+# Never passed to a child: npm, pnpm, yarn and bun run third-party install scripts, and the user's
+# index.ts is the user's code; none of them needs a database password. Prisma reads .env itself
+# (and a DATABASE_URL inherited from the shell would silently win over .env in dotenv).
+SECRET_ENV_NAMES = frozenset({
+    "SUPATUI_DB_PASSWORD", "SUPATUI_PRISMA_PASSWORD", "PGPASSWORD", "DATABASE_URL", "DIRECT_URL",
+    "SHADOW_DATABASE_URL", "PRISMA_DATABASE_URL",
+})
+
+
+def _holds_secret(name: str, value: str) -> bool:
+    return name in SECRET_ENV_NAMES or redact(value) != value
+
+
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment children get: ours, plus ``extra``, with colours off for clean logs."""
-    env = dict(os.environ)
+    """The environment children get: ours minus every password (by name, or holding a known secret),
+    plus ``extra``, with colours off for clean logs."""
+    env = {name: value for name, value in os.environ.items() if not _holds_secret(name, value)}
     env.setdefault("NO_UPDATE_NOTIFIER", "1")
     env.setdefault("NPM_CONFIG_UPDATE_NOTIFIER", "false")
     env.setdefault("NPM_CONFIG_FUND", "false")
@@ -151,6 +243,8 @@ def run_command(
         ) from None
     except PermissionError as exc:
         raise SupatuiError(f"Cannot run {argv[0]}: {exc.strerror}.", "Check the folder's permissions.") from None
+    with _live_lock:
+        _live[proc.pid] = proc
     if cancel is not None:
         cancel._track(proc)
     timer: threading.Timer | None = None
@@ -177,8 +271,9 @@ def run_command(
             timer.cancel()
         if cancel is not None:
             cancel._untrack(proc)
-        if proc.poll() is None:
-            _terminate(proc)
+        _terminate(proc)  # also what the leader left behind in its group
+        with _live_lock:
+            _live.pop(proc.pid, None)
     seconds = time.monotonic() - started
     emit(Event(step, EventKind.COMMAND_EXIT, f"exit {returncode} ({seconds:.1f}s)",
                {"returncode": returncode, "seconds": round(seconds, 3)}))

@@ -68,6 +68,7 @@ class RunOptions:
     prisma_major: int | None = None
     role: str | None = None
     sample_row: bool = True
+    new_prisma_password: bool = False  # step 1 may replace an existing role's unknown password (issue 10)
     endpoint: Mapping[str, object] = field(default_factory=dict)  # session_port, transaction_port, direct_host, …
 
 
@@ -221,6 +222,8 @@ def apply_choices(options: RunOptions, config: WalkthroughConfig) -> None:
         config.role = options.role
     if not options.sample_row:
         config.sample_row = False
+    if options.new_prisma_password:
+        config.new_prisma_password = True
 
 
 def known_admin_password(config: WalkthroughConfig, env: Mapping[str, str] | None = None) -> str | None:
@@ -302,13 +305,13 @@ def env_path(ctx: StepContext) -> Path:
     return Path(ctx.config.project_dir) / ".env"
 
 
-def password_from_env_file(ctx: StepContext) -> str | None:
-    """The role's password from this project's ``.env`` when it is for the same ref and role.
+def password_from_env_file(ctx: StepContext, path: Path | None = None) -> str | None:
+    """The role's password from a project's ``.env`` (this one by default) for the same ref and role.
 
     Without a keyring that file is the only place the password survives between runs.
     """
     target = ctx.config.target
-    path = env_path(ctx)
+    path = env_path(ctx) if path is None else path
     if target is None or not path.is_file():
         return None
     try:

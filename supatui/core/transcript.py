@@ -47,6 +47,17 @@ supatui_prisma_pw_enc() {
 }
 """
 
+# The prisma password's SCRAM-SHA-256 verifier for psql (PostgreSQL stores it as is). ASCII only:
+# a non-ASCII password needs SASLprep, which supatui does (core/scram.py) but this line does not.
+REPLAY_SCRAM = r"""SUPATUI_PRISMA_SCRAM="$(python3 -c 'import base64 as b, hashlib as h, hmac, os, sys
+p = os.environ["SUPATUI_PRISMA_PASSWORD"]
+p.isascii() or sys.exit("supatui replay: the prisma password is not ASCII; set it with psql \\password instead")
+s = os.urandom(16); k = h.pbkdf2_hmac("sha256", p.encode(), s, 4096); e = lambda x: b.b64encode(x).decode()
+c, v = hmac.digest(k, b"Client Key", "sha256"), hmac.digest(k, b"Server Key", "sha256")
+sys.stdout.write("SCRAM-SHA-256$4096:" + e(s) + "$" + e(h.sha256(c).digest()) + ":" + e(v))')"
+export SUPATUI_PRISMA_SCRAM
+"""
+
 
 @dataclass(frozen=True)
 class DbTarget:
@@ -56,6 +67,11 @@ class DbTarget:
     port: int
     user: str
     database: str = "postgres"
+
+
+def _comment(text: str) -> str:
+    """Text for after a ``#`` in the script: one line, so nothing in it can become a command."""
+    return re.sub(r"[\r\n\x0b\x0c\x85\u2028\u2029]+", " ", text)
 
 
 def _fence(text: str) -> str:
@@ -176,32 +192,31 @@ class TranscriptWriter:
             return shlex.quote(path)
         return '"$PROJECT_DIR"' + ("/" + shlex.quote(str(rel)) if str(rel) != "." else "")
 
-    def _sh_event(self, event: Event) -> None:
+    def _sh_event(self, event: Event) -> None:  # every value below is shlex.quote'd or made a one-line comment
         kind = event.kind
         if kind not in (EventKind.SQL, EventKind.SQL_DONE):
             self._flush_sql()
         if kind is EventKind.SQL:
             self._sql_pending.append(redact(event.text))
         elif kind is EventKind.STEP_STARTED:
-            self._sh.append(f"\n# --- step {event.step}: {redact(event.text)}\n")
+            self._sh.append(f"\n# --- step {_comment(event.step)}: {_comment(redact(event.text))}\n")
         elif kind is EventKind.COMMAND:
             self._sh.append(self._command(event))
         elif kind is EventKind.FILE_WRITTEN and event.data.get("path"):
             self._sh.append(self._file(str(event.data["path"])))
         elif kind is EventKind.STEP_FAILED:
-            reason = redact(event.text).replace("\n", " ")
-            self._sh.append(f"# step {event.step} failed here: {reason}\n")
+            self._sh.append(f"# step {_comment(event.step)} failed here: {_comment(redact(event.text))}\n")
 
     def _command(self, event: Event) -> str:
         argv = [str(a) for a in event.data.get("argv") or []]
         if not argv:
-            return f"# (not replayable: {redact(event.text)})\n"
+            return f"# (not replayable: {_comment(redact(event.text))})\n"
         line = shlex.join(argv)
         if MASK in line:
-            return f"# (a command whose arguments held a secret is not replayed: {line})\n"
+            return f"# (a command whose arguments held a secret is not replayed: {_comment(line)})\n"
         cwd = self._rel(str(event.data.get("cwd") or self.project_dir))
         env = [str(n) for n in event.data.get("env_names") or []]
-        note = f"  # supatui also passed: {', '.join(env)}" if env else ""
+        note = f"  # supatui also passed: {_comment(', '.join(env))}" if env else ""
         return f'(cd {cwd} && {line}){note}\n'
 
     def _announce_db(self) -> list[str]:
@@ -211,8 +226,10 @@ class TranscriptWriter:
         db = self.database
         if db is None:
             return [': "${PGHOST:?set PGHOST, PGPORT, PGUSER and PGDATABASE for the SQL below}"\n']
-        return [f'export PGHOST="${{PGHOST:-{db.host}}}" PGPORT="${{PGPORT:-{db.port}}}" '
-                f'PGUSER="${{PGUSER:-{db.user}}}" PGDATABASE="${{PGDATABASE:-{db.database}}}"\n']
+        # Defaults as plain single-quoted assignments: a URL's database name like x$(…) stays text.
+        pairs = (("PGHOST", db.host), ("PGPORT", str(db.port)), ("PGUSER", db.user), ("PGDATABASE", db.database))
+        defaults = "; ".join(f'[ -n "${{{name}:-}}" ] || {name}={shlex.quote(value)}' for name, value in pairs)
+        return [f"{defaults}\nexport PGHOST PGPORT PGUSER PGDATABASE\n"]
 
     def _flush_sql(self) -> None:
         if not self._sql_pending:
@@ -227,15 +244,19 @@ class TranscriptWriter:
             if MASK in statement:
                 body.append("-- (a statement holding a secret in another form is not replayed)")
                 continue
+            if any(line.lstrip().startswith("\\") for line in statement.splitlines()):
+                body.append("-- (a statement with a psql meta-command line is not replayed)")
+                continue
             body.append(statement.rstrip().rstrip(";") + ";")
         delimiter = "SUPATUI_SQL"
         while any(delimiter in line for line in body):
             delimiter += "_"
         out = self._announce_db()
         out.append(': "${SUPATUI_DB_PASSWORD:?set SUPATUI_DB_PASSWORD to the password of $PGUSER}"\n')
-        if needs_prisma:
+        if needs_prisma:  # psql sends the SCRAM verifier, never the password (as supatui does; core/scram.py)
             out.append(': "${SUPATUI_PRISMA_PASSWORD:?set SUPATUI_PRISMA_PASSWORD to the prisma role password}"\n')
-            body.insert(0, "\\getenv prisma_pw SUPATUI_PRISMA_PASSWORD")
+            out.append(REPLAY_SCRAM)
+            body.insert(0, "\\getenv prisma_pw SUPATUI_PRISMA_SCRAM")
         out.append(f'PGPASSWORD="$SUPATUI_DB_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 <<\'{delimiter}\'\n')
         out.append("\n".join(body) + f"\n{delimiter}\n")
         self._sh.append("".join(out))
@@ -245,9 +266,9 @@ class TranscriptWriter:
         try:
             raw = Path(path).read_bytes()
         except OSError:
-            return f"# (file {path} was not readable when recorded; not replayed)\n"
+            return f"# (file {_comment(path)} was not readable when recorded; not replayed)\n"
         if len(raw) > MAX_FILE_BYTES or b"\0" in raw:
-            return f"# ({path}: {len(raw)} bytes, made by the commands above; not copied here)\n"
+            return f"# ({_comment(path)}: {len(raw)} bytes, made by the commands above; not copied here)\n"
         text = raw.decode("utf-8", errors="replace")
         masked = redact(text)
         ends_nl = text.endswith("\n")

@@ -84,7 +84,8 @@ class Walkthrough:
             if problems:
                 name, message = next(iter(problems.items()))
                 raise InputError(message, "Fix the input and run the step again.", field=name)
-            if not redo and step.detect(self.ctx):  # cheap and read-only; one full verify confirms it
+            # is_done is cheap and read-only (one full verify confirms it); a failed or killed last run never counts
+            if not redo and not self._left_unfinished(step.id) and step.detect(self.ctx):
                 confirmed = _verify_quietly(step, self.ctx)
                 if confirmed and all(check.ok for check in confirmed):
                     self.emit(Event(step.id, EventKind.STEP_SKIPPED, f"{step.title}: already done"))
@@ -96,6 +97,8 @@ class Walkthrough:
             if self.on_plan is not None:
                 self.on_plan(plan)
             self.emit(Event(step.id, EventKind.STEP_STARTED, step.title))
+            if _can_save(self.ctx):  # a kill -9 from here on leaves "running": never taken as done
+                saved_state.mark_step(self.ctx.config.project_dir, step.id, "running")
             result = step.run(self.ctx, self.emit, decision)
             self.ctx.cancel.raise_if_cancelled(step.id)
             checks = step.verify(self.ctx, result)
@@ -137,6 +140,14 @@ class Walkthrough:
             if not outcome.ok:
                 break
         return outcomes
+
+    def _left_unfinished(self, step_id: str) -> bool:
+        """The step's last run failed, was cancelled or interrupted: it runs again whatever detect says
+        (a half-written client or an interrupted ``prisma init`` can look done; issue 10 defect 8)."""
+        if not _can_save(self.ctx):
+            return False
+        record = saved_state.load_state(self.ctx.config.project_dir).steps.get(step_id) or {}
+        return record.get("status") in ("failed", "cancelled", "running")
 
     def statuses(self) -> dict[str, bool]:
         """Step id -> already done (``is_done``: read-only, runs none of the project's code)."""

@@ -278,6 +278,7 @@ class Sandbox:
             # router.py is stdlib-only: run it as a script with -I -S for a fast start.
             self._router = subprocess.Popen([sys.executable, "-I", "-S", router.__file__, str(self.router_config)],
                                             cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                            env=runas.server_env(self.dir),  # no caller passwords (issue 10)
                                             pass_fds=[sock.fileno() for sock in listeners], start_new_session=True)
         finally:
             log.close()

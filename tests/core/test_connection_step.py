@@ -55,7 +55,7 @@ def test_session_mode_env(sandbox: Any, made_role: str, tmp_path: Path) -> None:
     assert parse_url(values["DATABASE_URL"] or "").password == WEIRD
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
     assert not (tmp_path / ".env.bak").exists()
-    assert [e.kind for e in events].count(EventKind.FILE_WRITTEN) == 1
+    assert [e.kind for e in events].count(EventKind.FILE_WRITTEN) == 2  # .gitignore first, then .env
     assert all(encode_password(WEIRD) not in e.text + str(e.data) for e in events)
     checks = step.verify(ctx)
     assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]

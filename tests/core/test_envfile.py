@@ -39,10 +39,11 @@ def test_keeps_other_keys_comments_order_and_backs_up(tmp_path: Path) -> None:
                     f'DATABASE_URL="{URL}"\nDIRECT_URL="{URL}"\nMULTI="one\ntwo"\nLAST=1')
     assert result.backup == tmp_path / ".env.bak"
     assert result.backup.read_text() == original
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # an existing file keeps its mode
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # private whatever it was (issue 10, defect 5)
     assert dotenv_values(path) == {"SECRET_KEY": "abc", "DATABASE_URL": URL, "DIRECT_URL": URL,
                                    "MULTI": "one\ntwo", "LAST": "1"}
-    assert [e.kind for e in events] == [EventKind.FILE_WRITTEN]
+    assert [e.kind for e in events] == [EventKind.FILE_WRITTEN] * 2  # .gitignore first, then .env
+    assert events[0].data["path"] == str(tmp_path / ".gitignore")
     # Unchanged second write: no file touched, no new backup.
     again = write_env(path, {"DATABASE_URL": URL, "DIRECT_URL": URL})
     assert not again.changed and not (tmp_path / ".env.bak.1").exists()

@@ -101,9 +101,10 @@ def test_index_ts_per_major() -> None:
 
 
 def test_gitignore_only_appends() -> None:
-    assert templates.gitignore(None) == "node_modules\n.env\n/generated/prisma\n"
-    assert templates.gitignore("dist\nnode_modules") == "dist\nnode_modules\n.env\n/generated/prisma\n"
-    full = "node_modules\n.env\n/generated/prisma\n"
+    private = ".env\n.env.bak*\n*.supatui-tmp\n"  # .env, its backups, supatui's temp files (issue 10)
+    assert templates.gitignore(None) == f"node_modules\n{private}/generated/prisma\n"
+    assert templates.gitignore("dist\nnode_modules") == f"dist\nnode_modules\n{private}/generated/prisma\n"
+    full = f"node_modules\n{private}/generated/prisma\n"
     assert templates.gitignore(full) == full
 
 

@@ -142,7 +142,7 @@ def test_prisma6_recipe_writes_the_pre_v7_files(prisma_root: Path, prisma_engine
     assert pkg["devDependencies"]["prisma"].startswith("^6.") and pkg["dependencies"]["@prisma/client"].startswith("^6.")
     assert (d / "prisma" / "schema.prisma").read_text() == templates.schema6(True)
     assert not list(d.glob("prisma*.config.ts"))  # a config file would stop Prisma 6 loading .env
-    assert (d / ".gitignore").read_text() == "node_modules\n.env\n/generated/prisma\n"
+    assert (d / ".gitignore").read_text() == templates.gitignore(None)  # node_modules, .env (+ backups, temps), client
     (d / "prisma" / "schema.prisma").write_text(templates.with_guide_models(templates.schema6(True)))
     index = next(a for a in TestStep().plan(ctx).actions if isinstance(a, FileAction))
     assert '+import { PrismaClient } from "@prisma/client";' in index.diff

@@ -40,7 +40,8 @@ def test_editor_sql_is_masked_unless_asked() -> None:
     assert "'****'" in text and text.count(";") >= 10 and "do $supatui$" in text
     with pytest.raises(ValueError):
         step1_sql_for_editor("prisma", masked=False)
-    assert "ünï" in step1_sql_for_editor("prisma", masked=False, password=WEIRD)
+    unmasked = step1_sql_for_editor("prisma", masked=False, password=WEIRD)
+    assert "ünï" not in unmasked and "SCRAM-SHA-256$4096:" in unmasked  # a verifier, never the password
 
 
 @pytest.mark.parametrize("name", ["", "postgres", "anon", "pg_monitor", "a b", "x" * 64])
@@ -133,14 +134,32 @@ def test_step1_end_to_end_then_rerun_changes_nothing(sandbox: Any, role_ctx: Ste
         pass
 
 
-def test_existing_role_gets_new_password_and_prisma_can_work(sandbox: Any, role_ctx: StepContext) -> None:
+def test_existing_role_keeps_its_password_unless_the_person_chooses(sandbox: Any, role_ctx: StepContext) -> None:
+    """Issue 10 defect 1: an existing role's password is never changed behind the person's back."""
     role = role_ctx.config.role
     role_ctx.secrets.prisma_password = "first-Password-1"
     RoleStep().run(role_ctx, lambda e: None)
+    # A different password is given, but the keyring's logs in: that one is used, nothing is altered.
     role_ctx.secrets.prisma_password = WEIRD
     events: list[Event] = []
     RoleStep().run(role_ctx, events.append)
+    assert not any(e.kind == EventKind.SQL_DONE and e.text == "ALTER ROLE" for e in events)
+    assert role_ctx.secrets.prisma_password == "first-Password-1"
+    # Nothing known logs in: the step stops with one line, the role still has its old password.
+    secrets.delete_password(sandbox.ref, role)
+    role_ctx.secrets.prisma_password = WEIRD
+    with pytest.raises(StepFailed) as info:
+        RoleStep().run(role_ctx, lambda e: None)
+    assert info.value.code == "prisma-password-unknown" and "--new-prisma-password" in info.value.hint
+    assert "\n" not in info.value.message
+    with connect_target(sandbox.target, role, "first-Password-1", "session"):
+        pass
+    # The person chooses a new password: it is set (with a warning), and Prisma's role works with it.
+    role_ctx.config.new_prisma_password = True
+    events.clear()
+    RoleStep().run(role_ctx, events.append)
     assert any(e.kind == EventKind.SQL_DONE and e.text == "ALTER ROLE" for e in events)
+    assert any(e.kind == EventKind.WARNING and "NEW password" in e.text for e in events)
     assert all(c.ok for c in RoleStep().verify(role_ctx))
     with connect_target(sandbox.target, role, WEIRD, "session") as conn:
         conn.execute(psycopg.sql.SQL("create table {} (id int)").format(psycopg.sql.Identifier(f"t_{role}")))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from supatui.core.files import GITIGNORE_PRIVATE
+
 CONFIG_TS = """\
 import "dotenv/config";
 import { defineConfig } from "prisma/config";
@@ -56,7 +58,7 @@ model User {
 }
 """
 
-GITIGNORE_LINES = ("node_modules", ".env", "/generated/prisma")
+GITIGNORE_LINES = ("node_modules", *GITIGNORE_PRIVATE, "/generated/prisma")  # .env, its backups, temp files
 SAMPLE_EMAIL = "alice@prisma.io"
 
 

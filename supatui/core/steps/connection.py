@@ -19,6 +19,7 @@ from supatui.core.database import PASSWORD_HINT_ROLE, connect, current_user
 from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_values, write_env
 from supatui.core.errors import InputError, StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.files import gitignore_update, plan_write
 from supatui.core.inputs import MODE, POOLER_HOST, PRISMA_PASSWORD, REF
 from supatui.core.plan import Check, Plan
 from supatui.core.result import StepResult
@@ -95,6 +96,8 @@ class ConnectionStep(Step[ConnectionDecision]):
         plan.notes.append(f"First a test connection as {ctx.config.role} through DATABASE_URL ({mode} mode), then "
                           f"{env_path(ctx).name} is written; other keys and comments stay, the old file is backed up.")
         plan.notes.extend(update.problems())
+        if (ignore := gitignore_update(env_path(ctx).parent)) is not None:  # before the password is on disk
+            plan.actions.append(plan_write(ignore[0], ignore[1], "keep .env, its backups and temp files out of git"))
         plan.actions.append(plan_env(update, f"set {', '.join(update.replaced + update.added) or 'nothing'}"))
         return plan
 

@@ -14,7 +14,7 @@ from supatui.core import packagemanager
 from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
-from supatui.core.files import Snapshot, plan_write, read_text, write_file
+from supatui.core.files import Snapshot, backup, plan_write, read_text, write_file
 from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
@@ -171,9 +171,15 @@ class ProjectStep(Step[ProjectDecision]):
         if not ws.schema.exists():
             write_file(ws.schema, templates.SCHEMA7_HEAD, step=STEP, emit=emit, description="wrote")
         existing = config_path(d)
-        if existing is not None and existing.name == "prisma7.config.ts" and existing.name in created_by_init \
-                and not (d / "prisma.config.ts").exists():
-            existing.unlink()  # ours from a second ago; the guide's name is prisma.config.ts
+        if existing is not None and existing.name == "prisma7.config.ts" and not (d / "prisma.config.ts").exists():
+            if existing.name in created_by_init:
+                existing.unlink()  # init's from a second ago; the guide's name is prisma.config.ts
+            else:  # left by an interrupted init: the CLI would load it before ours, so move it aside
+                saved = backup(existing)
+                existing.unlink()
+                emit(Event(STEP, EventKind.FILE_WRITTEN, f"moved {existing.name} aside (kept as "
+                           f"{saved.name if saved else '?'}): the CLI would load it instead of prisma.config.ts",
+                           {"path": str(existing), "backup": str(saved) if saved else None}))
             emit(Event(STEP, EventKind.INFO, "prisma init wrote prisma7.config.ts; writing it as prisma.config.ts instead."))
             existing = None
         if existing is None:
@@ -182,6 +188,10 @@ class ProjectStep(Step[ProjectDecision]):
             write_file(existing, templates.CONFIG_TS, step=STEP, emit=emit, description="rewrote")
         else:
             emit(Event(STEP, EventKind.INFO, f"Kept {existing.name}: it loads .env and reads the URL from it."))
+        gitignore = d / ".gitignore"  # prisma init writes it, unless it was interrupted before
+        text = templates.gitignore(read_text(gitignore))
+        if text != (read_text(gitignore) or ""):
+            write_file(gitignore, text, step=STEP, emit=emit, description="wrote")
 
     def _prisma6_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
         d = ws.dir
@@ -212,13 +222,19 @@ class ProjectStep(Step[ProjectDecision]):
         checks.append(Check("prisma/schema.prisma", ws.schema.exists(), str(ws.schema)))
         if recipe.config_file:
             config = config_path(d)
-            usable = config is not None and templates.config_is_usable(read_text(config) or "")
+            usable = config is not None and config.name == recipe.config_file \
+                and templates.config_is_usable(read_text(config) or "")
             checks.append(Check("Prisma config", usable, f"{config.name} loads .env" if config and usable
-                                else "no prisma.config.ts that imports dotenv/config"))
+                                else f"no {recipe.config_file} that imports dotenv/config"
+                                + (f" ({config.name} instead: prisma init was interrupted?)" if config else "")))
         else:
             schema = read_text(ws.schema) or ""
             checks.append(Check("datasource url in schema", 'env("DATABASE_URL")' in schema,
                                 'url = env("DATABASE_URL") in prisma/schema.prisma'))
+        ignore = (read_text(d / ".gitignore") or "").split()
+        listed = ".env" in ignore or "/.env" in ignore
+        checks.append(Check(".gitignore keeps .env out of git", listed, ".env listed" if listed else
+                            "missing: run step 2 again"))
         return checks
 
 

@@ -7,13 +7,16 @@ Verification reads the catalogs, so a role made by hand in the SQL editor is det
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 from psycopg import errors as pgerrors
 
-from supatui.core import secrets
-from supatui.core.connstr import ConnectionTarget, admin_mode, validate_host, validate_ref
+from supatui.core import projects, secrets
+from supatui.core.connstr import ConnectionTarget, admin_mode, prisma_env, validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.database import (
     PASSWORD_HINT_ADMIN,
@@ -23,9 +26,11 @@ from supatui.core.database import (
 )
 from supatui.core.diagnoses import best
 from supatui.core.diagnoses import get as diagnosis
+from supatui.core.envfile import write_env
 from supatui.core.errors import InputError, StepFailed, SupatuiError
-from supatui.core.events import Emit, Event, EventKind
+from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.inputs import ADMIN_PASSWORD, POOLER_HOST, PRISMA_PASSWORD, REF
+from supatui.core.login import login_after_password_change
 from supatui.core.plan import Check, Plan, SqlAction
 from supatui.core.result import StepResult
 from supatui.core.rolesql import (
@@ -40,12 +45,33 @@ from supatui.core.rolesql import (
     step1_sql_for_editor,
     validate_role_name,
 )
-from supatui.core.session import ENV_PRISMA_PASSWORD, resolve_prisma_password
+from supatui.core.session import ENV_PRISMA_PASSWORD, env_path, password_from_env_file, resolve_prisma_password
 from supatui.core.steps.base import Step
 
 __all__ = ["RoleStep", "admin_mode", "resolve_prisma_password", "step1_sql_for_editor"]
 
 STEP = "role"
+ENV_HEADER = "Supabase (Connecting with Prisma, step 3; written by supatui)"  # = connection.ENV_HEADER
+MAX_CANDIDATES = 3  # known passwords checked with one login each, never more (the pooler bans guessers)
+
+
+def password_candidates(ctx: StepContext) -> list[tuple[str, str]]:
+    """Passwords known for the role, where from: given, keyring, SUPATUI_PRISMA_PASSWORD, this project's
+    .env, then other projects' .env for the same ref (projects.json). Distinct, at most MAX_CANDIDATES."""
+    target = ctx.config.target
+    found: list[tuple[str, str | None]] = [("given", ctx.secrets.prisma_password)]
+    if target is not None:
+        with contextlib.suppress(secrets.KeyringUnavailable):
+            found.append(("the OS keyring", secrets.get_password(target.ref, ctx.config.role)))
+        found.append((ENV_PRISMA_PASSWORD, os.environ.get(ENV_PRISMA_PASSWORD) or None))
+        found.append((str(env_path(ctx)), password_from_env_file(ctx)))
+        for other in projects.env_files(target.ref, ctx.config.role, exclude=Path(ctx.config.project_dir)):
+            found.append((str(other), password_from_env_file(ctx, other)))
+    out: list[tuple[str, str]] = []
+    for source, password in found:
+        if password and password not in {p for _, p in out}:
+            out.append((source, password))
+    return out[:MAX_CANDIDATES]
 
 
 def _target_errors(ctx: StepContext) -> dict[str, str]:
@@ -74,6 +100,9 @@ class RoleStep(Step[RoleState]):
     why = ("Prisma gets its own database user, so its activity can be watched and its password rotated apart from "
            "postgres. BYPASSRLS lets it see every row; CREATEDB lets `prisma migrate dev` make its shadow database; "
            "granting it to postgres lets the Dashboard show what it creates.")
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, ...], RoleState] = {}
 
     # --- inputs ---
     def validate(self, ctx: StepContext) -> dict[str, str]:
@@ -111,22 +140,14 @@ class RoleStep(Step[RoleState]):
         except SupatuiError:
             return False
 
-    def _probe(self, ctx: StepContext) -> RoleState:
-        """Look (read only) whether the role exists and whether our password already works."""
-        if self.validate(ctx):
-            return RoleState(None, None)
-        try:
-            with self._admin(ctx, timeout=5) as conn:
-                exists = query_one(conn, "select 1 from pg_roles where rolname = %s", (ctx.config.role,)) is not None
-        except SupatuiError:
-            return RoleState(None, None)
-        password = resolve_prisma_password(ctx)
-        current = exists and password is not None and self._password_works(ctx, password)
-        return RoleState(exists, current)
+    def _known_state(self, ctx: StepContext) -> RoleState:
+        """What the last explicit action (verify, run) learned; deciding/planning never logs in (issue 10 defect
+        2: the wizard re-plans while a password is being typed, and the pooler bans failed logins)."""
+        return self._seen.get(_state_key(ctx), RoleState(None, None))
 
     # --- decide / plan ---
     def decide(self, ctx: StepContext) -> RoleState:
-        return self._probe(ctx)
+        return self._known_state(ctx)
 
     def plan_for(self, ctx: StepContext, decision: RoleState) -> Plan:
         role, admin = ctx.config.role, ctx.config.admin_user
@@ -141,30 +162,33 @@ class RoleStep(Step[RoleState]):
                               "instead of `create user` (checked in pg_roles first).")
         elif state.password_current:
             plan.notes.append(f"Role {role} exists and its password is current: the password is left unchanged.")
+        elif state.exists and ctx.config.new_prisma_password:
+            plan.notes.append(f"Role {role} exists and its password is not known here: a NEW password will be set, as "
+                              "you chose — everything using the old one stops working.")
         elif state.exists:
-            plan.notes.append(f"Role {role} exists: its password will be set, the grants re-applied (safe to repeat).")
-        if ctx.secrets.prisma_password is None:
-            plan.notes.append("A strong password will be generated and stored in the OS keyring (service supatui).")
+            plan.notes.append(f"Role {role} exists and its password is not known here: the step stops rather than "
+                              "change it (give the password, or choose to set a new one).")
+        keyring = secrets.keyring_status()
+        where = ("the OS keyring (service supatui)" if keyring.usable else
+                 f"{env_path(ctx)} (mode 0600, gitignored first): there is no usable OS keyring here")
+        if ctx.secrets.prisma_password is None and not state.exists:
+            plan.notes.append(f"A strong password will be generated and kept in {where}.")
+        else:
+            plan.notes.append(f"The {role} password is kept in {where}.")
         plan.notes.append(f"Runs as {admin} through the {admin_mode(ctx.config.target) if ctx.config.target else 'session'}"
                           " connection; the password is shown as '****'.")
         return plan
 
     # --- run ---
     def run_for(self, ctx: StepContext, emit: Emit, decision: RoleState) -> StepResult:
-        # pg_roles is read again inside the admin connection (a role made in between is still handled); whether
-        # the password is current comes from the decision when it was made for this same password.
+        # pg_roles is read again inside the admin connection; the password is chosen there (never a silent change).
         target = self._require_valid(ctx)
         role, admin = ctx.config.role, ctx.config.admin_user
-        password = resolve_prisma_password(ctx, emit, generate=True)
-        assert password is not None
         notices: list[str] = []
         with self._admin(ctx) as conn:
             conn.add_notice_handler(lambda diag: notices.append(f"{diag.severity}: {diag.message_primary}"))
             exists = self._exists(conn, role)
-            known = decision.password_current if decision.exists and password == ctx.secrets.prisma_password else None
-            current = exists and (known if known is not None else self._password_works(ctx, password))
-            if current:
-                emit(Event(STEP, EventKind.INFO, f"Role {role} exists and its password is current; not changing it."))
+            password, current = self._choose_password(ctx, exists, emit)
             for statement in guide_statements(role, password, exists=exists, admin=admin, include_password=not current):
                 ctx.cancel.raise_if_cancelled(STEP)
                 try:
@@ -172,15 +196,47 @@ class RoleStep(Step[RoleState]):
                 except psycopg.Error as exc:
                     if not (statement.kind == "create" and self._means_exists(conn, exc, role)):
                         raise self._failure(conn, exc, statement) from None
-                    emit(Event(STEP, EventKind.INFO, f"Role {role} already exists; setting its password instead.",
-                               {"sqlstate": exc.sqlstate}))
-                    alter = guide_statements(role, password, exists=True, admin=admin)[0]
-                    try:
-                        self._execute(conn, alter, emit, notices)
-                    except psycopg.Error as exc2:
-                        raise self._failure(conn, exc2, alter) from None
-        self._store_password(target.ref, role, password, emit)
+                    raise StepFailed(STEP, f"Role {role} appeared while step 1 ran (someone else created it).",
+                                     "Run the step again: it then checks the existing role's password first.",
+                                     code="role-appeared") from None
+        ctx.secrets.prisma_password = password
+        if not current:  # we just set it: wait out the pooler's cached credentials, politely
+            login_after_password_change(lambda: connect_target(target, role, password, admin_mode(target),
+                                                               connect_timeout=10).close(),
+                                        step=STEP, what=f"Logging in as {role}", emit=emit,
+                                        cancelled=lambda: ctx.cancel.cancelled)
+        self._seen[_state_key(ctx)] = RoleState(True, True)
+        self._keep_password(ctx, target, password, emit)
         return StepResult(STEP)
+
+    def _choose_password(self, ctx: StepContext, exists: bool, emit: Emit = discard) -> tuple[str, bool]:
+        """(password, already current). An existing role keeps its password unless the person chose otherwise."""
+        role = ctx.config.role
+        if not exists:
+            password = resolve_prisma_password(ctx, emit, generate=True)
+            assert password is not None
+            return password, False
+        tried: list[str] = []
+        for source, candidate in password_candidates(ctx):
+            if self._password_works(ctx, candidate):
+                if tried:
+                    emit(Event(STEP, EventKind.INFO, f"Using the {role} password from {source}."))
+                emit(Event(STEP, EventKind.INFO, f"Role {role} exists and its password is current; not changing it."))
+                return candidate, True
+            tried.append(source)
+        if not ctx.config.new_prisma_password:
+            what = f"none of the known passwords ({', '.join(tried)}) logs in" if tried else "its password is not known here"
+            raise StepFailed(STEP, f"Role {role} already exists and {what}; supatui will not change it, because "
+                             "every app and deployment using it would stop working.",
+                             f"Give its password (headless: {ENV_PRISMA_PASSWORD}), or choose to set a new one "
+                             "(supatui run --new-prisma-password; the wizard's 'set a new password').",
+                             code="prisma-password-unknown")
+        emit(Event(STEP, EventKind.WARNING, f"Setting a NEW password for the existing role {role}, as asked: "
+                   "everything that uses the old one stops working until it gets the new one."))
+        # The person's own new password (typed, or SUPATUI_PRISMA_PASSWORD) if any, never a stale stored one.
+        stored = {p for source, p in password_candidates(ctx) if source not in ("given", ENV_PRISMA_PASSWORD)}
+        given = ctx.secrets.prisma_password
+        return (given if given and given not in stored else secrets.generate_password()), False
 
     @staticmethod
     def _exists(conn: Connection, role: str) -> bool:
@@ -211,14 +267,21 @@ class RoleStep(Step[RoleState]):
         return explain_sql_failure(exc, statement, version)
 
     @staticmethod
-    def _store_password(ref: str, role: str, password: str, emit: Emit) -> None:
+    def _keep_password(ctx: StepContext, target: ConnectionTarget, password: str, emit: Emit) -> None:
+        """Keyring when there is one; else the project's .env (0600, gitignored first), so it survives."""
+        role = ctx.config.role
+        projects.remember(target.ref, role, Path(ctx.config.project_dir))
         try:
-            if secrets.get_password(ref, role) != password:
-                secrets.set_password(ref, role, password)
-                emit(Event(STEP, EventKind.INFO, f"Stored the {role} password in the OS keyring (supatui, {ref}/{role})."))
+            if secrets.get_password(target.ref, role) != password:
+                secrets.set_password(target.ref, role, password)
+                emit(Event(STEP, EventKind.INFO, f"Stored the {role} password in the OS keyring (supatui, "
+                           f"{target.ref}/{role})."))
+            return
         except secrets.KeyringUnavailable as exc:
-            emit(Event(STEP, EventKind.WARNING, f"{exc.message} — the {role} password was not stored; it lives only "
-                       "in this run and in the .env file step 3 writes.", {"hint": exc.hint}))
+            emit(Event(STEP, EventKind.WARNING, f"{exc.message} — the {role} password is kept in "
+                       f"{env_path(ctx)} instead (mode 0600, listed in .gitignore).", {"hint": exc.hint}))
+        write_env(env_path(ctx), prisma_env(target, role, password, ctx.config.mode), header=ENV_HEADER,
+                  step=STEP, emit=emit)
 
     # --- is_done / verify ---
     def is_done(self, ctx: StepContext) -> bool:
@@ -240,6 +303,7 @@ class RoleStep(Step[RoleState]):
                                 f"{ENV_PRISMA_PASSWORD}: run step 1 to set one"))
         else:
             works = self._password_works(ctx, password)
+            self._seen[_state_key(ctx)] = RoleState(True, works)
             checks.append(Check(f"{role} logs in with the stored password", works,
                                 "" if works else "password differs: run step 1 again to set it"))
         return checks
@@ -249,6 +313,7 @@ class RoleStep(Step[RoleState]):
         with self._admin(ctx) as conn:
             attrs = query_one(conn, ROLE_ATTRS, (role,))
             if attrs is None:
+                self._seen[_state_key(ctx)] = RoleState(False, False)
                 return [Check(f"role {role} exists", False, "not in pg_roles: run step 1")]
             checks = [Check(f"role {role} exists", True, "in pg_roles")]
             for name, value in zip(("can log in", "bypasses RLS", "may create databases"), attrs, strict=True):
@@ -270,6 +335,11 @@ class RoleStep(Step[RoleState]):
                 checks.append(Check(f"default privileges: {admin}'s new {word} in public go to {role}", not lacking,
                                     f"missing {', '.join(sorted(lacking))}" if lacking else "ALL"))
         return checks
+
+
+def _state_key(ctx: StepContext) -> tuple[str, ...]:
+    t = ctx.config.target
+    return (t.ref, t.pooler_host, str(t.session_port), ctx.config.role) if t else ("", "", "", ctx.config.role)
 
 
 def explain_sql_failure(exc: psycopg.Error, statement: Statement, version: int) -> StepFailed:
