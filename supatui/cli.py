@@ -14,7 +14,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from supatui import __version__
 
@@ -37,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
-    parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--dir", default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:

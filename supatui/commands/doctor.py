@@ -30,7 +30,7 @@ def main(args: argparse.Namespace) -> int:
     from supatui.core.doctor import run_doctor
     from supatui.core.redact import redact
 
-    folder = (args.doctor_dir or getattr(args, "dir", None) or Path.cwd()).expanduser().absolute()
+    folder = Path(args.doctor_dir or getattr(args, "dir", None) or Path.cwd()).expanduser().absolute()
     started = time.monotonic()
     results = run_doctor(folder)
     seconds = time.monotonic() - started

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from supatui.commands.run_inputs import options_from_args, terminal_prompt
+from supatui.commands.run_inputs import options_from_args, terminal_prompt, url_notes
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
@@ -116,7 +116,10 @@ def build_context(args: argparse.Namespace, console: Console) -> StepContext:
         if not console.json_lines:
             console._line(f"sandbox: project {sandbox.ref} on 127.0.0.1 (session {sandbox.session_port}, "
                           f"transaction {sandbox.transaction_port})")
-    return build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    ctx = build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    for note in url_notes(options.url or "") if not console.json_lines and sandbox is None else ():
+        console._line(console._paint("warn", f"note: {note}"))
+    return ctx
 
 
 def run_headless(args: argparse.Namespace) -> int:
