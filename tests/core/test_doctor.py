@@ -132,3 +132,13 @@ def test_a_hanging_check_is_reported_not_waited_for(monkeypatch: pytest.MonkeyPa
     assert time.monotonic() - started < 3
     colour = next(r for r in results if r.name == "colour")
     assert colour.status == "fail" and "no answer" in colour.detail
+
+
+def test_sandbox_without_pgbouncer_is_available_not_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox runs without PgBouncer (its transaction port then gives session semantics)."""
+    from supatui.core import doctor
+
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "PGBOUNCER_PLACES", ())
+    check = doctor.check_sandbox()
+    assert "unavailable" not in check.detail and "available" in check.detail and "pgbouncer" in check.fix
