@@ -14,7 +14,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from supatui import __version__
 
@@ -37,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
-    parser.add_argument("--dir", type=Path, default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--dir", default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
     parser.add_argument("--kit", default=None, metavar="DIR|URL", help="take npm packages and Prisma's engine only from "
                         "this offline kit (`supatui kit build` / `kit serve`), no other network")
     parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+MAX_TEXT = 1 << 20  # 1 MiB: far more than any error output; `yes | supatui diagnose -` must not eat the memory
 REPORT = ("No known problem matches this text. Please open an issue on supatui's tracker with the error and "
           "supatui-transcript.md from your project folder (secrets in it are masked).")
 
@@ -30,7 +31,11 @@ def _read(source: str | None) -> str:
         if source is None and sys.stdin.isatty():
             raise InputError("No error text given.", "Pass a file (`supatui diagnose error.txt`) or pipe it: "
                              "`… 2>&1 | supatui diagnose -`.", field="file")
-        text = sys.stdin.read()
+        text = sys.stdin.read(MAX_TEXT + 1)
+        if len(text) > MAX_TEXT:
+            raise InputError("More than 1 MB of text on stdin: that is not an error message.",
+                             "Pipe only the failing command's output, e.g. `… 2>&1 | tail -200 | supatui diagnose -`.",
+                             field="file")
         if not text.strip():
             raise InputError("No error text given.", "Pipe the error text in (`… 2>&1 | supatui diagnose -`) "
                              "or pass a file: `supatui diagnose error.txt`.", field="file")
@@ -39,11 +44,16 @@ def _read(source: str | None) -> str:
     if path.is_dir():
         raise InputError(f"{path} is a folder.", "Pass the file that holds the error text.", field="file")
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as handle:  # bounded: /dev/zero or a huge log must not fill the memory
+            data = handle.read(MAX_TEXT + 1)
     except FileNotFoundError:
         raise InputError(f"No such file: {path}.", "Check the path, or pipe the text with `-`.", field="file") from None
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror}.", "Check its permissions.", field="file") from None
+    if len(data) > MAX_TEXT:
+        raise InputError(f"{path} holds more than 1 MB: that is not an error message.",
+                         f"Pass only the error part, e.g. `tail -200 {path} | supatui diagnose -`.", field="file")
+    return data.decode("utf-8", errors="replace")
 
 
 def main(args: argparse.Namespace) -> int:

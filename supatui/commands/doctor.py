@@ -101,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
     from supatui.core.doctor import run_doctor
     from supatui.core.redact import redact
 
-    folder = (args.doctor_dir or getattr(args, "dir", None) or Path.cwd()).expanduser().absolute()
+    folder = Path(args.doctor_dir or getattr(args, "dir", None) or Path.cwd()).expanduser().absolute()
     started = time.monotonic()
     extra = [("sandbox dry run", sandbox_dry_run)]
     if os.environ.get("SUPATUI_KIT"):  # set by --kit (supatui.kit.use): check the room's kit too

@@ -8,7 +8,6 @@ which step, why, what to do), 2 for bad usage or input, 130 when cancelled.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from supatui.core.steps import STEP_IDS
@@ -24,7 +23,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before each step")
     parser.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
                         help="start or reuse the local sandbox and take every input from it")
-    parser.add_argument("--dir", type=Path, default=argparse.SUPPRESS, metavar="PATH",
+    parser.add_argument("--dir", default=argparse.SUPPRESS, metavar="PATH",
                         help="project folder (default: ./hello-prisma)")
     parser.add_argument("--kit", default=argparse.SUPPRESS, metavar="DIR|URL",
                         help="take npm packages and Prisma's engine only from this offline kit (no other network)")

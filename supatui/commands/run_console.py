@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from supatui.commands.run_inputs import options_from_args, terminal_prompt
+from supatui.commands.run_inputs import options_from_args, terminal_prompt, url_notes
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
@@ -33,6 +33,7 @@ class Console:
         self.json_lines = json_lines
         self.colour = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         self.width = 10
+        self.shares_stderr = _same_file(stream, sys.stderr)  # a terminal (or `2>&1`): say a failure once
 
     def _paint(self, style: str, text: str) -> str:
         return f"\033[{_STYLES[style]}m{text}\033[0m" if self.colour else text
@@ -76,8 +77,12 @@ class Console:
             self._line(prefix + self._paint("ok", f"✓ {text}"))
         elif kind is EventKind.STEP_SKIPPED:
             self._line(self._paint("step", f"━━ {event.step}: ") + self._paint("ok", f"✓ {text}, skipped"))
+        elif kind is EventKind.STEP_FAILED and event.step in DECLINED:
+            pass  # not a failure: the person said no; the run's last line says where to continue
         elif kind is EventKind.STEP_FAILED:
-            self._line(prefix + self._paint("fail", f"✗ {text}"))
+            # the same sentence ends the run on stderr; where both land in one place, point to it instead
+            shown = "✗ failed (the reason is the last line)" if self.shares_stderr else f"✗ {text}"
+            self._line(prefix + self._paint("fail", shown))
         else:
             self._prefixed(prefix, text)
 
@@ -91,8 +96,18 @@ class Console:
             self._line(self._paint("dim", f"{plan.step:<{self.width}}┆ ") + line)
 
 
+def _same_file(one: TextIO, other: TextIO) -> bool:
+    try:
+        return os.path.samestat(os.fstat(one.fileno()), os.fstat(other.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+DECLINED: set[str] = set()  # steps the person answered "n" for: the run stops there, as asked, not as a failure
+
+
 def _confirming(console: Console, yes: bool) -> Callable[[Plan], None]:
-    """Show each plan; on a terminal without --yes, ask before running it."""
+    """Show each plan; on a terminal without --yes, ask before running it ("n" stops the run before it)."""
 
     def on_plan(plan: Plan) -> None:
         console.plan(plan)
@@ -100,6 +115,7 @@ def _confirming(console: Console, yes: bool) -> Callable[[Plan], None]:
             return
         answer = input(f"Run step '{plan.step}'? [Y/n] ").strip().lower()
         if answer not in ("", "y", "yes"):
+            DECLINED.add(plan.step)
             raise Cancelled(plan.step)
 
     return on_plan
@@ -116,7 +132,10 @@ def build_context(args: argparse.Namespace, console: Console) -> StepContext:
         if not console.json_lines:
             console._line(f"sandbox: project {sandbox.ref} on 127.0.0.1 (session {sandbox.session_port}, "
                           f"transaction {sandbox.transaction_port})")
-    return build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    ctx = build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    for note in url_notes(options.url or "") if not console.json_lines and sandbox is None else ():
+        console._line(console._paint("warn", f"note: {note}"))
+    return ctx
 
 
 def run_headless(args: argparse.Namespace) -> int:
@@ -186,6 +205,11 @@ def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> 
                           f"cd {ctx.config.project_dir} && npx tsx index.ts")
         return 0
     error = failed.error
+    if failed.status == "cancelled" and failed.step in DECLINED:
+        console._line("")
+        console._line(f"Stopped before step {failed.step}, as you answered; nothing of it was done. Continue when "
+                      f"ready with: supatui run --from {failed.step}")
+        return 0
     if failed.status == "cancelled":
         print(f"supatui: step {failed.step} cancelled; nothing half-done was kept. Resume with: "
               f"supatui run --from {failed.step}", file=sys.stderr)

@@ -11,11 +11,18 @@ import getpass
 import sys
 from pathlib import Path
 
+from supatui.core import projectdir
+from supatui.core.connstr import UrlError, parse_url
+from supatui.core.pastecheck import direct_host_note
 from supatui.core.session import ENDPOINT_KEYS, Prompt, RunOptions
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
-    dir_: Path | None = getattr(args, "dir", None)
+    """The options, with the folder and the flag combinations checked (one line each, before anything starts)."""
+    raw_dir = getattr(args, "dir", None)
+    dir_: Path | None = projectdir.resolve(raw_dir) if raw_dir is not None else None  # "" and "~nouser" refused
+    projectdir.check_sandbox_inputs(bool(getattr(args, "sandbox", False)),
+                                    {key: getattr(args, key, None) for key in projectdir.SANDBOX_CONFLICTS})
     return RunOptions(
         project_dir=dir_,
         sandbox=bool(getattr(args, "sandbox", False)),
@@ -35,3 +42,18 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 def terminal_prompt() -> Prompt | None:
     """getpass on a terminal; None when there is nobody to ask."""
     return getpass.getpass if sys.stdin.isatty() else None
+
+
+def resolve_project_dir(args: argparse.Namespace) -> Path:
+    """The --dir folder as an absolute path, refused with one line when it cannot be one; nothing created."""
+    return projectdir.resolve(getattr(args, "dir", None))
+
+
+def url_notes(url: str) -> list[str]:
+    """What to tell before connecting: the direct host is IPv6-only (a note, not an error)."""
+    try:
+        parsed = parse_url(url)
+    except UrlError:
+        return []
+    note = direct_host_note(parsed.host, parsed.port)
+    return [note] if note else []

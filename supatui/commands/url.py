@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+MAX_URL = 64 * 1024
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("url", help="explain a connection string",
@@ -37,7 +39,10 @@ def main(args: argparse.Namespace) -> int:
         if url is None and sys.stdin.isatty():
             raise InputError("No connection string given.", "Run `supatui url explain -` and paste it, or pass it as "
                              "an argument.", field="url")
-        url = sys.stdin.readline()
+        url = sys.stdin.readline(MAX_URL + 1)  # bounded: a stream without a newline must not fill the memory
+        if len(url.rstrip("\r\n")) > MAX_URL:
+            raise InputError("More than 64 KB on stdin without a line break: that is not a connection string.",
+                             "Paste only the string from the Connect dialog.", field="url")
     explanation = explain_url(url)
     if args.json:
         print(redact(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False)))

@@ -8,10 +8,22 @@ Passwords are always percent-encoded (``quote(pw, safe="")``), which every parse
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Literal
+
+from supatui.core.pastecheck import (
+    PASSWORD_HINT,
+    host_problem,
+    is_placeholder_password,
+    not_a_postgres_url,
+    placeholder_message,
+    placeholders,
+    shown,
+)
 
 Mode = Literal["session", "transaction", "direct"]
 MODES: tuple[Mode, ...] = ("session", "transaction", "direct")
@@ -21,7 +33,7 @@ MODE_HELP: dict[Mode, str] = {
     "direct": "Direct to Postgres (db.<ref>.supabase.co:5432): only from IPv6 networks or with the IPv4 add-on.",
 }
 
-REF_RE = re.compile(r"^[a-z]{20}$")
+REF_RE = re.compile(r"[a-z]{20}")  # always .fullmatch: `$` would let "…\n" through
 SCHEMES = ("postgresql", "postgres")
 # Query parameters Prisma understands but libpq rejects ("invalid URI query parameter").
 PRISMA_ONLY_PARAMS = frozenset(
@@ -38,8 +50,12 @@ def validate_ref(ref: str) -> str | None:
     """Return a message when ``ref`` is not a Supabase project ref, else None."""
     if not ref:
         return "Enter the project ref (20 lowercase letters, from the dashboard URL or the Connect dialog)."
-    if not REF_RE.match(ref):
-        return (f"'{ref}' is not a project ref: it should be 20 lowercase letters "
+    if not REF_RE.fullmatch(ref):
+        if ref.strip() != ref and REF_RE.fullmatch(ref.strip()):
+            return f"The project ref '{shown(ref)}' has a space or line break around it: enter the 20 letters only."
+        if found := placeholders(ref):
+            return f"'{shown(ref)}' is the template's placeholder {found[0]}: enter your project ref (20 lowercase letters)."
+        return (f"'{shown(ref)}' is not a project ref: it should be 20 lowercase letters "
                 "(from https://supabase.com/dashboard/project/<ref>).")
     return None
 
@@ -47,10 +63,12 @@ def validate_ref(ref: str) -> str | None:
 def validate_host(host: str) -> str | None:
     if not host:
         return "Enter the pooler host, copied from the Connect dialog (e.g. aws-1-eu-west-1.pooler.supabase.com)."
-    if "://" in host or "/" in host or "@" in host or " " in host:
-        shown = _mask_userinfo(host)  # a whole pasted URL may carry its password: never echo it
-        return f"'{shown}' is not a host name: paste only the host part (like aws-1-eu-west-1.pooler.supabase.com)."
-    return None
+    if "://" in host or "/" in host or "@" in host:
+        masked = shown(_mask_userinfo(host))  # a whole pasted URL may carry its password: never echo it
+        return f"'{masked}' is not a host name: paste only the host part (like aws-1-eu-west-1.pooler.supabase.com)."
+    if found := placeholders(host):
+        return placeholder_message(found, f"The host '{shown(host)}'")
+    return host_problem(host)
 
 
 def _mask_userinfo(text: str) -> str:
@@ -113,6 +131,7 @@ class ParsedUrl:
     port: int
     database: str
     params: dict[str, str] = field(default_factory=dict)
+    password_placeholder: str = ""  # "[YOUR-PASSWORD]" when pasted as is; ``password`` is then None
 
     @property
     def role(self) -> str:
@@ -128,7 +147,7 @@ class ParsedUrl:
         match = re.search(r"reference=([a-z0-9]+)", options)
         if match:
             return match.group(1)
-        host_match = re.match(r"^db\.([a-z]{20})\.supabase\.co$", self.host)
+        host_match = re.fullmatch(r"db\.([a-z]{20})\.supabase\.co", self.host)
         if host_match:
             return host_match.group(1)
         if "." in self.user:
@@ -141,13 +160,23 @@ class UrlError(ValueError):
 
 
 def parse_url(url: str) -> ParsedUrl:
-    """Parse a pasted PostgreSQL URL. Raises :class:`UrlError` with a readable reason."""
+    """Parse a pasted PostgreSQL URL. Raises :class:`UrlError` with a readable reason.
+
+    The Dashboard's ``[YOUR-PASSWORD]`` is recognised, never returned as a password: ``password`` is
+    None and ``password_placeholder`` holds it. Placeholders anywhere else (``[PROJECT-REF]``,
+    ``[DB-REGION]``) make the string unusable and raise.
+    """
     url = url.strip().strip('"').strip("'")
     if not url:
         raise UrlError("The connection string is empty.")
+    if any(ch in url for ch in "\r\n"):
+        raise UrlError("The connection string has a line break in it: paste it as one line.")
+    if any(unicodedata.category(ch) == "Cc" for ch in url):
+        raise UrlError("The connection string contains a control character (a tab or an invisible character): "
+                       "copy it again from the Connect dialog.")
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in SCHEMES:
-        raise UrlError("A connection string starts with postgresql:// (or postgres://).")
+        raise UrlError(not_a_postgres_url(url) or "A connection string starts with postgresql:// (or postgres://).")
     # Split user info at the LAST '@' so an unencoded '@' in the password still parses.
     at = rest.rfind("@")
     after_at = rest[at + 1 :] if at >= 0 else rest
@@ -156,35 +185,62 @@ def parse_url(url: str) -> ParsedUrl:
     netloc, tail = rest[:netloc_end], rest[netloc_end:]
     userinfo, _, hostport = netloc.rpartition("@")
     user_raw, has_pw, password_raw = userinfo.partition(":")
+    placeholder = password_raw if has_pw and is_placeholder_password(urllib.parse.unquote(password_raw)) else ""
+    elsewhere = [p for p in placeholders(urllib.parse.unquote(user_raw) + " " + hostport)
+                 if p != placeholder]
+    if elsewhere:
+        raise UrlError(placeholder_message(elsewhere))
     if not hostport:
         raise UrlError("The connection string has no host.")
     host, port = _split_hostport(hostport)
     path, _, query = tail.partition("?")
     database = urllib.parse.unquote(path.lstrip("/")) or "postgres"
+    if any(unicodedata.category(ch) == "Cc" for ch in database):
+        raise UrlError(f"The database name '{shown(database)}' contains a control character (%00, a line break): "
+                       "Supabase's database is postgres.")
     params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True)) if query else {}
     password: str | None = None
-    if has_pw:
+    if has_pw and not placeholder:
         try:
             password = urllib.parse.unquote(password_raw, errors="strict")
         except UnicodeDecodeError:
             password = password_raw
-    return ParsedUrl(scheme.lower(), urllib.parse.unquote(user_raw), password, host, port, database, params)
+    return ParsedUrl(scheme.lower(), urllib.parse.unquote(user_raw), password, host, port, database, params,
+                     password_placeholder=urllib.parse.unquote(placeholder))
+
+
+def placeholder_problem(parsed: ParsedUrl) -> str:
+    """The sentence for a URL whose password is still the Dashboard's placeholder ('' when it is not)."""
+    if not parsed.password_placeholder:
+        return ""
+    return f"The password in the string is the placeholder {parsed.password_placeholder}: {PASSWORD_HINT}."
 
 
 def _split_hostport(hostport: str) -> tuple[str, int]:
     if hostport.startswith("["):
-        host, _, rest = hostport[1:].partition("]")
-        port_text = rest.lstrip(":")
+        host, closed, rest = hostport[1:].partition("]")
+        if not closed:
+            raise UrlError(f"The host '{shown(hostport)}' opens [ without closing it: an IPv6 address is written "
+                           "[::1]:5432.")
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise UrlError(f"'[{shown(host)}]' is not an IPv6 address (only those go in [ ]).") from None
+        if rest and not rest.startswith(":"):
+            raise UrlError(f"'{shown(rest)}' after the IPv6 address is not a port (write [::1]:5432).")
+        port_text = rest[1:]
     elif hostport.count(":") == 1:
         host, _, port_text = hostport.partition(":")
     else:
         host, port_text = hostport, ""
     if not host:
         raise UrlError("The connection string has no host.")
+    if not hostport.startswith("[") and (problem := host_problem(host)):
+        raise UrlError(problem)
     if not port_text:
         return host, 5432
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise UrlError(f"'{port_text}' is not a port number (Supabase uses 5432 or 6543).")
+        raise UrlError(f"'{shown(port_text)}' is not a port number (Supabase uses 5432 or 6543).")
     return host, int(port_text)
 
 
@@ -197,9 +253,11 @@ def unencoded_password_chars(url: str) -> str:
     if ":" not in userinfo:
         return ""
     raw = userinfo.split(":", 1)[1]
+    if is_placeholder_password(urllib.parse.unquote(raw)):
+        return ""  # the Dashboard's [YOUR-PASSWORD]: said as such, not as characters to encode
     bad = set()
     for index, char in enumerate(raw):
-        if char in "@:/#?[] '\"$" or (char == "%" and not re.match(r"%[0-9A-Fa-f]{2}", raw[index : index + 3])):
+        if char in "@:/#? '\"$" or (char == "%" and not re.match(r"%[0-9A-Fa-f]{2}", raw[index : index + 3])):
             bad.add(char)
     return "".join(sorted(bad))
 
@@ -241,7 +299,7 @@ def target_from_url(url: str) -> tuple[ConnectionTarget, Mode]:
             f"The user '{parsed.user}' carries no project ref: on the Supabase pooler it is <role>.<ref> "
             "(e.g. postgres.abcdefghijklmnopqrst). Copy the string from the Connect dialog again."
         )
-    if re.match(r"^db\.[a-z]{20}\.supabase\.co$", parsed.host) and "." not in parsed.user:
+    if re.fullmatch(r"db\.[a-z]{20}\.supabase\.co", parsed.host) and "." not in parsed.user:
         direct = ConnectionTarget(ref, "", direct_host=parsed.host, direct_port=parsed.port, database=parsed.database)
         return direct, "direct"
     if parsed.port == 6543:

@@ -54,6 +54,11 @@ def as_user_error(exc: BaseException) -> SupatuiError:
     """Wrap an unexpected exception into a redacted, user-facing error."""
     if isinstance(exc, SupatuiError):
         return exc
+    from supatui.core.envfailure import environment_error
+
+    known = environment_error(exc)
+    if known is not None:
+        return SupatuiError(*known, code="environment")
     name = type(exc).__name__
     return SupatuiError(
         f"Unexpected {name}: {exc}",

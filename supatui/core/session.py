@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from supatui.core import secrets
+from supatui.core import projectdir, secrets
 from supatui.core.connstr import ConnectionTarget, UrlError, parse_url, target_from_url, validate_host, validate_ref
 from supatui.core.context import Secrets, StepContext, WalkthroughConfig
 from supatui.core.envfile import read_values
@@ -36,7 +36,7 @@ from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.redact import register_secret
 from supatui.core.state import config_from_saved, load_state, mode_value
 
-DEFAULT_DIR = Path("hello-prisma")
+DEFAULT_DIR = projectdir.DEFAULT_DIR
 ENV_DB_PASSWORD = "SUPATUI_DB_PASSWORD"
 ENV_PRISMA_PASSWORD = "SUPATUI_PRISMA_PASSWORD"
 ENDPOINT_KEYS = ("session_port", "transaction_port", "direct_host", "direct_port")
@@ -81,19 +81,9 @@ class Session:
 
 
 def project_dir_for(options: RunOptions, *, create: bool = True) -> Path:
-    path = Path(options.project_dir if options.project_dir is not None else DEFAULT_DIR).expanduser().resolve()
-    if path.exists() and not path.is_dir():
-        raise InputError(f"{path} is a file, not a folder.", "Pick a folder with --dir.", field="dir")
-    if not create:
-        return path
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"Cannot create the folder {path}: {exc.strerror}.", "Pick a writable folder with --dir.",
-                         field="dir") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise InputError(f"The folder {path} is not writable.", "Pick a writable folder with --dir.", field="dir")
-    return path
+    """The project folder, refused in one line when it cannot be one (supatui.core.projectdir); created if asked."""
+    path = projectdir.resolve(options.project_dir)
+    return projectdir.ensure(path) if create else path
 
 
 def build_context(
@@ -124,12 +114,13 @@ def build_context(
         config = WalkthroughConfig(project_dir=project_dir)
     config.sandbox = sandbox is not None or options.sandbox
     url_password: str | None = None
+    placeholder = ""
     admin_password: str | None = None
     if sandbox is not None:
         config.target = sandbox.target
         admin_password = sandbox.postgres_password
     elif not config.sandbox:
-        url_password = _apply_target(options, config)
+        url_password, placeholder = _apply_target(options, config)
         if config.target is None and need_target:
             raise InputError("No database given.",
                              "Pass --url (from the Connect dialog) or --ref and --pooler-host, or try --sandbox.",
@@ -137,7 +128,7 @@ def build_context(
         _apply_endpoint(options, config)
     apply_choices(options, config)
     if admin_password is None and config.target is not None and need_target:
-        admin_password = _admin_password(config, url_password, env, prompt, read_keyring)
+        admin_password = _admin_password(config, url_password, env, prompt, read_keyring, placeholder)
     prisma_password = (env.get(ENV_PRISMA_PASSWORD) or None) if need_target else None  # the wizard asks
     ctx = StepContext(config, Secrets(admin_password=admin_password, prisma_password=prisma_password))
     if need_target:
@@ -151,11 +142,16 @@ def sandbox_context(sandbox: SandboxEndpoint, project_dir: Path, **choices: obje
     return build_context(options, sandbox=sandbox, need_target=False).ctx
 
 
-def _apply_target(options: RunOptions, config: WalkthroughConfig) -> str | None:
-    """The database from ``--url`` or ``--ref``/``--pooler-host`` (+ endpoint flags); returns the URL's admin password."""
+def _apply_target(options: RunOptions, config: WalkthroughConfig) -> tuple[str | None, str]:
+    """The database from ``--url`` or ``--ref``/``--pooler-host`` (+ endpoint flags).
+
+    Returns the URL's admin password and the placeholder it held instead (``[YOUR-PASSWORD]``, never tried).
+    """
     url_password: str | None = None
+    placeholder = ""
     if options.url:
         target, mode, url_password, role = _target_from_url(options.url)
+        placeholder = parse_url(options.url).password_placeholder
         config.target = target
         config.mode = mode_value(mode)
         if role != "postgres":
@@ -168,10 +164,10 @@ def _apply_target(options: RunOptions, config: WalkthroughConfig) -> str | None:
         if options.mode != "direct" or options.pooler_host is not None:  # direct mode needs no pooler
             problem = validate_host(options.pooler_host or "")
             if problem:
-                raise InputError(problem, "Pass --pooler-host with the host from the Connect dialog.",
-                                 field="pooler_host")
+                raise InputError(problem, "Pass --pooler-host only the host from the Connect dialog (a port goes in "
+                                 "--session-port).", field="pooler_host")
         config.target = ConnectionTarget(ref=options.ref or "", pooler_host=options.pooler_host or "")
-    return url_password
+    return url_password, placeholder
 
 
 def _apply_endpoint(options: RunOptions, config: WalkthroughConfig) -> None:
@@ -183,7 +179,7 @@ def _apply_endpoint(options: RunOptions, config: WalkthroughConfig) -> None:
 
 
 def _target_from_url(url: str) -> tuple[ConnectionTarget, str, str | None, str]:
-    """(target, mode, password, role) from a pasted Connect-dialog URL."""
+    """(target, mode, password, role) from a pasted Connect-dialog URL (a placeholder password is None)."""
     try:
         target, mode = target_from_url(url)
         parsed = parse_url(url)
@@ -237,7 +233,7 @@ def known_admin_password(config: WalkthroughConfig, env: Mapping[str, str] | Non
 
 
 def _admin_password(config: WalkthroughConfig, from_url: str | None, env: Mapping[str, str], prompt: Prompt | None,
-                    read_keyring: bool) -> str:
+                    read_keyring: bool, placeholder: str = "") -> str:
     assert config.target is not None
     from_env = env.get(ENV_DB_PASSWORD)
     if from_env:
@@ -250,11 +246,11 @@ def _admin_password(config: WalkthroughConfig, from_url: str | None, env: Mappin
             stored = None
     if stored:
         return stored
-    if from_url and "[YOUR-PASSWORD]" not in from_url:
+    if from_url:
         return from_url
-    if from_url and "[YOUR-PASSWORD]" in from_url:
+    if placeholder:
         raise InputError(
-            "The --url still holds the placeholder [YOUR-PASSWORD].",
+            f"The --url still holds the placeholder {placeholder}, and no password is stored for it.",
             "Set SUPATUI_DB_PASSWORD to the database password (never put it in a flag); the placeholder can stay.",
             field="admin_password",
         )

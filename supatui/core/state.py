@@ -15,6 +15,7 @@ from typing import Any
 
 from supatui.core.connstr import MODES, ConnectionTarget, Mode
 from supatui.core.context import WalkthroughConfig
+from supatui.core.errors import InputError
 from supatui.core.files import atomic_write
 
 STATE_DIR = ".supatui"
@@ -32,14 +33,74 @@ def state_path(project_dir: Path) -> Path:
 
 
 def load_state(project_dir: Path) -> SavedState:
-    """The saved state, or an empty one (a missing or unreadable file is not an error)."""
+    """The saved state, or an empty one (a missing or unreadable file is not an error; wrong parts are dropped)."""
     try:
         data = json.loads(state_path(project_dir).read_text())
     except (OSError, ValueError):
         return SavedState()
     if not isinstance(data, dict):
         return SavedState()
-    return SavedState(config=dict(data.get("config") or {}), steps=dict(data.get("steps") or {}))
+    config, steps = data.get("config"), data.get("steps")
+    return SavedState(
+        config=dict(config) if isinstance(config, dict) else {},
+        steps={k: dict(v) for k, v in steps.items() if isinstance(v, dict)} if isinstance(steps, dict) else {},
+    )
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "mode": (str,), "package_manager": (str,), "prisma_major": (int,), "role": (str,), "admin_user": (str,),
+    "sample_row": (bool,), "sandbox": (bool,), "target": (dict,),
+}
+_TARGET_TYPES: dict[str, type] = {"ref": str, "pooler_host": str, "session_port": int, "transaction_port": int,
+                                  "direct_host": str, "direct_port": int, "database": str}
+
+
+def _type_name(value: object) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def state_problem(data: object) -> str:
+    """The first thing in a parsed state.json that supatui did not write ('' when it looks right)."""
+    if not isinstance(data, dict):
+        return f"it holds {_type_name(data)}, not an object"
+    config, steps = data.get("config", {}), data.get("steps", {})
+    if not isinstance(config, dict):
+        return f"config is {_type_name(config)}, not an object"
+    if not isinstance(steps, dict):
+        return f"steps is {_type_name(steps)}, not an object"
+    for key, value in steps.items():
+        if not isinstance(value, dict) or not isinstance(value.get("status", ""), str):
+            return f"steps.{key} is {_type_name(value)}, not an object with a status"
+    for key, types in _TYPES.items():
+        value = config.get(key)
+        if value is not None and (not isinstance(value, types) or (bool not in types and isinstance(value, bool))):
+            return f"config.{key} is {_type_name(value)}"
+    for key, kind in _TARGET_TYPES.items():
+        value = config.get("target", {}).get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            return f"config.target.{key} is {_type_name(value)}"
+    return ""
+
+
+def check_state(project_dir: Path) -> None:
+    """Raise a one-line :class:`InputError` when the folder's state.json exists but is not what supatui wrote."""
+    path = state_path(project_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError):
+        problem = "it cannot be read as text"
+    else:
+        try:
+            problem = state_problem(json.loads(text))
+        except ValueError:
+            problem = "it is not valid JSON"
+    if problem:
+        raise InputError(f"{path} is damaged: {problem}.",
+                         f"Move it away (mv {path} {path}.bad) and run again; it only records your inputs and the "
+                         "finished steps, which supatui checks again.", field="dir")
 
 
 def save_state(project_dir: Path, state: SavedState) -> None:
@@ -84,8 +145,9 @@ def config_from_saved(project_dir: Path, saved: dict[str, Any]) -> WalkthroughCo
     config = WalkthroughConfig(project_dir=project_dir)
     target = saved.get("target")
     if isinstance(target, dict):
+        fields: dict[str, Any] = {k: v for k, v in target.items() if k in _TARGET_TYPES and isinstance(v, _TARGET_TYPES[k])}
         with contextlib.suppress(TypeError):
-            config.target = ConnectionTarget(**target)
+            config.target = ConnectionTarget(**fields)
     mode = saved.get("mode")
     if mode in MODES:
         config.mode = mode_value(mode)

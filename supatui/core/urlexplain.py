@@ -12,8 +12,16 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from supatui.core.connstr import ParsedUrl, UrlError, parse_url, unencoded_password_chars, validate_ref
+from supatui.core.connstr import (
+    ParsedUrl,
+    UrlError,
+    parse_url,
+    placeholder_problem,
+    unencoded_password_chars,
+    validate_ref,
+)
 from supatui.core.errors import InputError
+from supatui.core.pastecheck import direct_host_note, not_a_postgres_url
 from supatui.core.redact import MASK, register_secret
 
 Kind = Literal["direct", "pooler-session", "pooler-transaction", "dedicated-pooler", "local", "not-supabase",
@@ -27,8 +35,8 @@ KIND_LABELS: dict[str, str] = {
     "not-supabase": "not a Supabase connection string",
     "supabase-other": "a Supabase host on an unexpected port",
 }
-POOLER_HOST_RE = re.compile(r"^(aws|gcp|azure|fly)-(\d+)-[a-z0-9-]+\.pooler\.supabase\.com$")
-DIRECT_HOST_RE = re.compile(r"^db\.([a-z0-9]+)\.supabase\.co$")
+POOLER_HOST_RE = re.compile(r"(aws|gcp|azure|fly)-(\d+)-[a-z0-9-]+\.pooler\.supabase\.com")  # always fullmatch
+DIRECT_HOST_RE = re.compile(r"db\.([a-z0-9]+)\.supabase\.co")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - names, not a bind
 SSL_VERIFYING = {"require", "prefer", "verify-ca"}
 
@@ -91,6 +99,8 @@ class UrlExplanation:
 def _masked_url(parsed: ParsedUrl, params: dict[str, str]) -> str:
     user = urllib.parse.quote(parsed.user, safe=".")
     auth = f"{user}:{MASK}@" if parsed.password is not None else (f"{user}@" if user else "")
+    if parsed.password_placeholder:  # not a secret: show it, it is what the user has to replace
+        auth = f"{user}:{parsed.password_placeholder}@"
     host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
     query = "?" + urllib.parse.urlencode(params) if params else ""
     return f"{parsed.scheme}://{auth}{host}:{parsed.port}/{parsed.database}{query}"
@@ -102,7 +112,7 @@ def _kind(parsed: ParsedUrl) -> Kind:
         return "local"
     if host.endswith(".pooler.supabase.com"):
         return {5432: "pooler-session", 6543: "pooler-transaction"}.get(parsed.port, "supabase-other")  # type: ignore[return-value]
-    if DIRECT_HOST_RE.match(host):
+    if DIRECT_HOST_RE.fullmatch(host):
         return {5432: "direct", 6543: "dedicated-pooler"}.get(parsed.port, "supabase-other")  # type: ignore[return-value]
     if host.endswith((".supabase.co", ".supabase.com")):
         return "supabase-other"
@@ -162,19 +172,21 @@ def _warnings(url: str, parsed: ParsedUrl, kind: str) -> list[UrlWarning]:
         add("unencoded-password", f"the password contains characters that must be percent-encoded: {shown} "
             "(e.g. @ → %40, # → %23); Prisma, node-postgres and psql read them differently (P1013, Invalid URL, wrong "
             "host). Encode it, or let supatui write .env.")
-    if parsed.password is None:
+    if parsed.password_placeholder:
+        add("placeholder-password", placeholder_problem(parsed))
+    elif parsed.password is None:
         add("no-password", "no password in the string: Prisma needs it in DATABASE_URL (supatui fills it from the keyring).")
     elif "$" in parsed.password:
         add("dollar-in-password", "the password contains `$`: Prisma's .env loader may expand it; write it as %24.")
     pooler = kind in ("pooler-session", "pooler-transaction")
     host = parsed.host.lower()
-    match = POOLER_HOST_RE.match(host)
+    match = POOLER_HOST_RE.fullmatch(host)
     if match and match.group(2) == "0":
         add("composed-aws0", f"`{host}`: aws-0 is a cluster index, not a safe default; copy the host from the "
             "dashboard's Connect dialog (a wrong cluster answers 'Tenant or user not found').")
     options_ref = (re.search(r"reference=([A-Za-z0-9_-]+)", parsed.params.get("options", "")) or [None, ""])[1]
     user_ref = parsed.user.rsplit(".", 1)[1] if "." in parsed.user else ""
-    direct = DIRECT_HOST_RE.match(host)
+    direct = DIRECT_HOST_RE.fullmatch(host)
     host_ref = direct.group(1) if direct else ""
     if pooler and not user_ref and not options_ref:
         add("missing-ref", f"the user `{parsed.user}` has no project ref: on the pooler it must be "
@@ -199,8 +211,8 @@ def _warnings(url: str, parsed: ParsedUrl, kind: str) -> list[UrlWarning]:
         add("no-pgbouncer", "transaction port without `pgbouncer=true`: Prisma 6 will hit 'prepared statement \"s0\" "
             "already exists'; add it (harmless for Prisma 7), and run migrations through DIRECT_URL on 5432.")
     if kind in ("direct", "dedicated-pooler"):
-        add("ipv6-only", f"{host} is IPv6-only: from IPv4-only networks this fails (P1001, ENETUNREACH); use the "
-            "session pooler unless you have the IPv4 add-on.")
+        add("ipv6-only", (direct_host_note(host, parsed.port) or f"{host} is IPv6-only.")
+            + " (The failure there is P1001 / ENETUNREACH.)")
     if kind == "supabase-other":
         add("odd-port", f"port {parsed.port} is not a Supabase port: use 5432 (session/direct) or 6543 (transaction).")
     if kind not in ("local", "not-supabase") and parsed.database != "postgres":
@@ -213,6 +225,8 @@ def explain_url(url: str) -> UrlExplanation:
     try:
         parsed = parse_url(url)
     except UrlError as exc:
+        if not_a_postgres_url(url):  # the API URL, a dashboard page…: the sentence already says what to copy
+            raise InputError(str(exc), field="url") from None
         raise InputError(f"Not a PostgreSQL URL: {exc}", "Copy the string from the dashboard's Connect dialog.",
                          field="url") from None
     register_secret(parsed.password)
@@ -224,7 +238,7 @@ def explain_url(url: str) -> UrlExplanation:
     user_ref = parsed.user.rsplit(".", 1)[1] if "." in parsed.user else ""
     pooler = kind in ("pooler-session", "pooler-transaction", "local")
     options_ref = re.search(r"reference=([A-Za-z0-9_-]+)", parsed.params.get("options", ""))
-    direct = DIRECT_HOST_RE.match(parsed.host.lower())
+    direct = DIRECT_HOST_RE.fullmatch(parsed.host.lower())
     ref = options_ref.group(1) if options_ref else direct.group(1) if direct else user_ref if pooler else ""
     role = parsed.user[: -len(user_ref) - 1] if pooler and user_ref and not options_ref else parsed.user
     return UrlExplanation(

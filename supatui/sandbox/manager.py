@@ -251,6 +251,9 @@ class Sandbox:
             except ValueError:
                 raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r} is not 'auto' or three ports 'S,T,D'.",
                                    "Example: SUPATUI_SANDBOX_PORTS=55432,56543,55433") from None
+            if not all(1024 <= port <= 65535 for port in (s, t, d)) or len({s, t, d}) < 3:
+                raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r}: the three ports must differ and lie between "
+                                   "1024 and 65535.", "Set e.g. SUPATUI_SANDBOX_PORTS=55432,56543,55433, or auto.")
             return s, t, d
         if pref is None and all(_port_free(port) for port in DEFAULT_PORTS):
             return DEFAULT_PORTS

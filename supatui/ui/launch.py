@@ -39,7 +39,26 @@ def _warn_about_textual_debug_log() -> None:
               "press, passwords included — unset it before typing a real password.", file=sys.stderr)
 
 
+def require_terminal(args: argparse.Namespace) -> None:
+    """The wizard draws on a terminal; piped or in CI it would draw into the pipe forever: say how to go headless."""
+    if os.environ.get("TEXTUAL_DRIVER"):  # a driver of its own (textual-serve's web driver) needs no terminal
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    from supatui.core.errors import InputError
+
+    which = "stdin" if not sys.stdin.isatty() else "stdout"
+    folder = f" --dir {args.dir}" if getattr(args, "dir", None) else ""
+    source = "--sandbox" if getattr(args, "sandbox", False) else '--url "<the Connect dialog\'s string>"'
+    raise InputError(f"The wizard needs a terminal, and its {which} is not one (a pipe, a file or CI).",
+                     f"Run the steps headless instead: supatui run --yes {source}{folder}")
+
+
 def run_wizard(args: argparse.Namespace) -> int:
+    from supatui.core.projectdir import resolve
+
+    resolve(getattr(args, "dir", None))  # a bad --dir is said first, before anything is created
+    require_terminal(args)
     from supatui.ui.app import SupatuiApp
 
     _warn_about_textual_debug_log()

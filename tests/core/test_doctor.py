@@ -161,3 +161,13 @@ def test_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(doctor.shutil, "disk_usage", lambda _p: type("U", (), {"free": 100_000_000})())
     check = doctor.check_disk(tmp_path)
     assert check.status == "fail" and check.fix
+
+
+def test_sandbox_without_pgbouncer_is_available_not_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox runs without PgBouncer (its transaction port then gives session semantics)."""
+    from supatui.core import doctor
+
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    monkeypatch.setattr(doctor, "PGBOUNCER_PLACES", ())
+    check = doctor.check_sandbox()
+    assert "unavailable" not in check.detail and "available" in check.detail and "pgbouncer" in check.fix

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +43,7 @@ def test_plan_of_an_empty_folder_lists_the_guides_commands(tmp_path: Path) -> No
         ("npm", "install", "prisma", "typescript", "tsx", "@types/node", "@types/pg", "--save-dev"),
         ("npm", "install", "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv"),
         ("npx", "tsc", "--init"),
-        ("npx", "prisma", "init", "--no-skills"),
+        ("npx", "prisma", "init", "--datasource-provider", "postgresql", "--no-skills"),
     ]
     files = [a for a in plan.actions if isinstance(a, FileAction)]
     assert [f.path.name for f in files] == ["prisma.config.ts"] and "+import \"dotenv/config\";" in files[0].diff
@@ -60,8 +64,47 @@ def test_fresh_folder_becomes_a_prisma7_project(prisma7_project: PreparedProject
     assert (d / "tsconfig.json").exists() and "/generated/prisma" in (d / ".gitignore").read_text()
     assert not list(d.glob("*.bak*"))  # nothing pre-existed, so nothing to back up
     commands = [e.text for e in prisma7_project.events if e.kind == EventKind.COMMAND]
-    assert commands[-1] == "$ npx prisma init --no-skills"
+    assert commands[-1] == "$ npx prisma init --datasource-provider postgresql --no-skills"
     print(f"ProjectStep from an empty folder: {prisma7_project.seconds:.1f}s")
+
+
+@contextlib.contextmanager
+def _ports_held(*ports: int) -> Iterator[None]:
+    """Listen on ``ports`` (one already taken by someone else is just as busy)."""
+    held: list[socket.socket] = []
+    try:
+        for port in ports:
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", port))
+                sock.listen()
+                held.append(sock)
+            except OSError:
+                sock.close()
+        yield
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_prisma_init_needs_no_local_dev_ports(project_copy: Path) -> None:
+    """Prisma 7's plain `prisma init` reserves 51213-51215 for `prisma dev` and fails when one is taken
+    ("Port `51213` is not available"); the step's init needs none of them."""
+    for name in ("prisma", "prisma.config.ts", ".env"):
+        target = project_copy / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+    events: list[Event] = []
+    with _ports_held(51213, 51214, 51215):
+        ProjectStep().run(_ctx(project_copy), events.append)
+    assert (project_copy / "prisma" / "schema.prisma").exists()
+    assert "51213" not in "\n".join(e.text for e in events)
+    assert any(e.text.startswith("$ npx prisma init --datasource-provider postgresql") for e in events)
+    # init's placeholder in .env is not taken for the user's database
+    from supatui.core.prisma.workspace import cli_url
+
+    with pytest.raises(StepFailed) as info:
+        cli_url(project_copy, "migrations")
+    assert "placeholder" in info.value.message
 
 
 def test_rerun_detects_done_and_changes_nothing(project_copy: Path) -> None:

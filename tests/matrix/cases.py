@@ -48,6 +48,11 @@ def setup_corrupt_env_binary(ws: Path) -> None:
     _write(ws / "proj" / ".env", bytes(range(256)) * 3 + b"\nKEEP_ME=1\n\xff\xfe\x00")
 
 
+def setup_state_wrong_types(ws: Path) -> None:
+    _write(ws / "proj" / ".supatui" / "state.json",
+           '{"config": {"target": {"ref": 5, "session_port": "5432"}}, "steps": {"role": "done"}}\n')
+
+
 def setup_corrupt_env_quotes(ws: Path) -> None:
     _write(ws / "proj" / ".env", "OTHER=\"unterminated\nDATABASE_URL='postgresql://x\nKEEP_ME=yes # trailing\n")
 
@@ -56,6 +61,7 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "existing-project": setup_existing_project,
     "corrupt-env-binary": setup_corrupt_env_binary,
     "corrupt-env-quotes": setup_corrupt_env_quotes,
+    "state-wrong-types": setup_state_wrong_types,
 }
 
 
@@ -91,7 +97,24 @@ CASES: list[Case] = [
     _raw("url-no-ref-user", (*RUN, "--url", f"postgresql://postgres:pw@{POOLER}:5432/postgres"), r"ref"),
     _raw("url-password-placeholder",
          (*RUN, "--url", f"postgresql://postgres.{REF}:[YOUR-PASSWORD]@{POOLER}:5432/postgres"),
-         r"\[YOUR-PASSWORD\]|password"),
+         r"placeholder \[YOUR-PASSWORD\].*SUPATUI_DB_PASSWORD"),
+    # -- what people really paste (tests/core/test_pasted.py cites the threads) ------------------------
+    _raw("url-placeholder-your-password-space",
+         (*RUN, "--url", f"postgres://postgres.{REF}:[YOUR PASSWORD]@{POOLER}:6543/postgres?pgbouncer=true"),
+         r"placeholder \[YOUR PASSWORD\]"),
+    _raw("url-guide-template", (*RUN, "--url", "postgres://[DB-USER].[PROJECT-REF]:[PRISMA-PASSWORD]@[DB-REGION]"
+                                ".pooler.supabase.com:5432/postgres"), r"\[DB-USER\].*\[DB-REGION\].*Connect"),
+    _raw("url-direct-placeholder-ref",
+         (*RUN, "--url", "postgresql://postgres:[YOUR_PASSWORD]@db.[PROJECT_REF].supabase.co:5432/postgres"),
+         r"\[PROJECT_REF\]"),
+    _raw("url-is-the-api-url", (*RUN, "--url", f"https://{REF}.supabase.co"), r"API URL.*Session pooler"),
+    _raw("url-is-the-dashboard", (*RUN, "--url", f"https://supabase.com/dashboard/project/{REF}"), r"dashboard page"),
+    _raw("url-newline-in-path", (*RUN, "--url", f"postgresql://postgres.{REF}@{POOLER}:5432/post\ngres"),
+         r"line break"),
+    _raw("url-nul-in-path", (*RUN, "--url", f"postgresql://postgres.{REF}@{POOLER}:5432/post%00gres"),
+         r"control character"),
+    _raw("url-host-100k", (*RUN, "--url", f"postgresql://postgres.{REF}@{'a' * 100_000}:5432/postgres"),
+         r"longer than a host name"),
     _raw("url-garbage-spaces", (*RUN, "--url", "postgresql://a b c"), r"ref|host|connection string"),
     _raw("url-typed-password-not-echoed",
          (*RUN, "--url", f"postgresql://postgres.{REF}:{TYPED_PW}@{POOLER}:7x/postgres"), r"port",
@@ -118,6 +141,11 @@ CASES: list[Case] = [
     _raw("ref-dotdot", (*RUN, "--ref", "../../../etc/passwd", "--pooler-host", POOLER), r"ref"),
     _raw("ref-empty", (*RUN, "--ref", "", "--pooler-host", POOLER), r"ref"),
     _raw("ref-without-host", (*RUN, "--ref", REF), r"host"),
+    _raw("ref-trailing-newline", (*RUN, "--ref", REF + "\n", "--pooler-host", POOLER), r"line break"),
+    _raw("ref-placeholder", (*RUN, "--ref", "[PROJECT-REF]", "--pooler-host", POOLER), r"placeholder"),
+    _raw("host-with-port", (*RUN, "--ref", REF, "--pooler-host", "127.0.0.1:5432"), r"includes a port.*--session-port"),
+    _raw("host-with-newline", (*RUN, "--ref", REF, "--pooler-host", "127.0.0.1\n"), r"line break"),
+    _raw("host-100k", (*RUN, "--ref", REF, "--pooler-host", "a" * 100_000), r"longer than a host name", env=PW),
     # -- pooler host given as a URL ------------------------------------------------------------------
     _raw("host-is-a-url", (*RUN, "--ref", REF, "--pooler-host",
                            f"postgresql://postgres.{REF}:{TYPED_PW}@{POOLER}:5432/postgres"),
@@ -143,6 +171,29 @@ CASES: list[Case] = [
     _raw("dir-is-a-file", ("run", "--yes", "--sandbox", "--dir", "{file}"), r"file|folder"),
     _raw("dir-under-a-file", ("run", "--yes", "--sandbox", "--dir", "{file}/sub"), r"folder|create"),
     _raw("wizard-dir-is-a-file", ("--dir", "{file}"), r"file|folder"),
+    _raw("dir-empty", ("run", "--yes", "--sandbox", "--dir", ""), r"--dir is empty"),
+    _raw("wizard-dir-empty", ("--dir", ""), r"--dir is empty"),
+    _raw("dir-5000-chars", ("run", "--yes", "--sandbox", "--dir", "{ws}/" + "d" * 5000), r"too long"),
+    _raw("dir-unknown-user", ("run", "--yes", "--sandbox", "--dir", "~no_such_user_here/proj"), r"no user"),
+    _raw("state-json-wrong-types", ("run", "--yes", "--sandbox", "--dir", "{dir}"), r"state\.json is damaged",
+         setup="state-wrong-types"),
+    # -- the environment, not supatui (never "a bug in supatui") ---------------------------------------
+    _raw("supatui-home-is-a-file", ("sandbox", "status"), r"is a file.*SUPATUI_HOME", 1,
+         env={"SUPATUI_HOME": "{file}"}),
+    _raw("run-sandbox-home-is-a-file", ("run", "--yes", "--sandbox", "--dir", "{dir}"), r"is a file.*SUPATUI_HOME", 1,
+         env={"SUPATUI_HOME": "{file}"}),
+    _raw("sandbox-ports-out-of-range", ("sandbox", "start"), r"SUPATUI_SANDBOX_PORTS.*65535", 1,
+         env={"SUPATUI_SANDBOX_PORTS": "70000,70001,70002"}),
+    _raw("sandbox-ports-the-same", ("sandbox", "start"), r"SUPATUI_SANDBOX_PORTS.*differ", 1,
+         env={"SUPATUI_SANDBOX_PORTS": "55432,55432,55433"}),
+    # -- no terminal: the wizard says how to run headless -----------------------------------------------
+    _raw("wizard-no-terminal", ("--dir", "{dir}"), r"needs a terminal.*supatui run --yes"),
+    _raw("wizard-sandbox-no-terminal", ("--sandbox", "--dir", "{dir}"), r"needs a terminal.*run --yes --sandbox"),
+    # -- --sandbox with a real project's inputs ----------------------------------------------------------
+    _raw("sandbox-with-url", ("run", "--yes", "--sandbox", "--dir", "{dir}", "--url",
+                              f"postgresql://postgres.{REF}@{POOLER}:5432/postgres"), r"--sandbox.*--url"),
+    _raw("top-sandbox-with-run-ref", ("--sandbox", "run", "--yes", "--dir", "{dir}", "--ref", REF, "--pooler-host",
+                                      POOLER), r"--sandbox.*--ref --pooler-host"),
     # -- keyrings -------------------------------------------------------------------------------------
     _raw("keyring-locked-no-password",
          (*RUN, "--ref", REF, "--pooler-host", "127.0.0.1", "--session-port", "{closed}"),
@@ -196,6 +247,11 @@ CASES: list[Case] = [
     _raw("diagnose-missing-file", ("diagnose", "{ws}/missing.txt"), r"no such file|missing"),
     _raw("diagnose-a-folder", ("diagnose", "{ws}"), r"folder"),
     _raw("diagnose-binary-file", ("diagnose", "{ws}/afile.bin"), r"no known problem|report|text", 1),
+    _raw("diagnose-endless-file", ("diagnose", "/dev/zero"), r"more than 1 MB"),
+    _raw("url-explain-unclosed-bracket", ("url", "explain", "postgresql://u@[::1:1"), r"without closing"),
+    _raw("url-explain-nul-in-path", ("url", "explain", "postgresql://u@localhost:5432/x%00y"), r"control character"),
+    _raw("url-explain-newline-in-path", ("url", "explain", "postgresql://u@localhost:5432/x\ny"), r"line break"),
+    _raw("url-explain-api-url", ("url", "explain", f"https://{REF}.supabase.co"), r"API URL"),
     _raw("sandbox-unknown-action", ("sandbox", "frob"), r"frob|action"),
     _raw("sandbox-no-action", ("sandbox",), r"start|action"),
     _raw("sandbox-start-bad-flag", ("sandbox", "start", "--bogus"), r"bogus|argument"),

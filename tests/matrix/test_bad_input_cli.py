@@ -63,6 +63,7 @@ def test_bad_input(case: Case, workspace: Path, tool_bins: dict[str, Path], requ
 
     assert result.returncode == case.code, f"expected exit {case.code}\n{result.describe()}"
     assert_one_clear_line(result, case.expect)
+    assert "bug in supatui" not in result.stderr, f"the environment or the input is not a bug\n{result.describe()}"
     for secret in case.forbid:
         assert secret not in result.stdout + result.stderr, f"{secret!r} was echoed\n{result.describe()}"
     assert_files_kept(before, workspace, context=result.describe())

@@ -17,6 +17,13 @@ from supatui.core.packagemanager import installed_version
 DEFAULT_MAJOR = 7
 SUPPORTED_MAJORS = (6, 7)
 CONFIG_NAMES = ("prisma7.config.ts", "prisma.config.ts")  # prisma7.config.ts wins when both exist (notes §0.3)
+# The guide's `npx prisma init`, plus two flags. Without --datasource-provider, Prisma 7's init fills .env from
+# @prisma/dev: `ServerState.createExclusively()` + `startPrismaDevServer({dryRun: true})` (prisma 7.10.1,
+# build/cli.js `_et`) reserve the local Prisma Postgres ports 51213-51215 and fail with "Port `51213` is not
+# available" when one is taken. With it, init writes a plain postgresql:// placeholder and needs no port; the
+# schema is the same (provider "postgresql" is init's default). --no-skills: no agent-skill files in the project.
+INIT_ARGS = ("init", "--datasource-provider", "postgresql", "--no-skills")
+INIT_PLACEHOLDER_URL = "postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public"
 
 
 @dataclass(frozen=True)

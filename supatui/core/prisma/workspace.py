@@ -20,7 +20,7 @@ from supatui.core.errors import StepFailed, SupatuiError
 from supatui.core.events import Emit
 from supatui.core.plan import CommandAction
 from supatui.core.prisma.engine import engine_download_error, engine_download_failed, output_tail
-from supatui.core.prisma.recipes import Recipe, choose_recipe
+from supatui.core.prisma.recipes import INIT_PLACEHOLDER_URL, Recipe, choose_recipe
 from supatui.core.redact import register_secret
 from supatui.core.runner import CommandResult, run_command
 
@@ -77,7 +77,7 @@ def cli_url(project_dir: Path, step: str) -> str:
     """The URL the Prisma CLI uses (DIRECT_URL, else DATABASE_URL), or a StepFailed saying to run step 3."""
     env = read_env(project_dir)
     url = env.get("DIRECT_URL") or env.get("DATABASE_URL") or ""
-    if not url.startswith(("postgresql://", "postgres://")):
+    if not url.startswith(("postgresql://", "postgres://")) or url == INIT_PLACEHOLDER_URL:
         raise StepFailed(
             step,
             f"{project_dir / '.env'} has no PostgreSQL DATABASE_URL yet"

@@ -18,7 +18,7 @@ from supatui.core.files import Snapshot, backup, plan_write, read_text, write_fi
 from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
-from supatui.core.prisma.recipes import SUPPORTED_MAJORS, config_path, installed_major
+from supatui.core.prisma.recipes import INIT_ARGS, SUPPORTED_MAJORS, config_path, installed_major
 from supatui.core.prisma.workspace import Workspace, run_checked, workspace
 from supatui.core.result import StepResult
 from supatui.core.runner import run_command
@@ -90,7 +90,7 @@ class ProjectStep(Step[ProjectDecision]):
         actions: list[Action] = []
         transaction = ctx.config.mode == "transaction"
         if recipe.runs_init and not (d / "prisma").exists():
-            actions.append(ws.action(ws.prisma("init", "--no-skills"),
+            actions.append(ws.action(ws.prisma(*INIT_ARGS),
                                      "create prisma/schema.prisma, .gitignore and a placeholder .env"))
         elif not ws.schema.exists():
             actions.append(plan_write(ws.schema, templates.schema_head(recipe.major, transaction), "the Prisma schema"))
@@ -162,7 +162,7 @@ class ProjectStep(Step[ProjectDecision]):
             snaps = [Snapshot(d / ".env"), Snapshot(d / ".gitignore")]
             before = {name for name in ("prisma7.config.ts", "prisma.config.ts") if (d / name).exists()}
             try:
-                run_checked(ws, ctx, emit, STEP, ws.prisma("init", "--no-skills"), what="prisma init",
+                run_checked(ws, ctx, emit, STEP, ws.prisma(*INIT_ARGS), what="prisma init",
                             hint="See the output above; the folder is kept, run the step again when fixed.")
             finally:
                 for snap in snaps:

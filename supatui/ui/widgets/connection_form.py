@@ -6,13 +6,24 @@ hold a password, and is cleared once read). The form builds no URL itself: the c
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from supatui.core.connstr import MODE_HELP, MODES, Mode, ParsedUrl, UrlError, parse_url
+from supatui.core.connstr import (
+    MODE_HELP,
+    MODES,
+    ConnectionTarget,
+    Mode,
+    ParsedUrl,
+    UrlError,
+    parse_url,
+    target_from_url,
+)
+from supatui.core.pastecheck import direct_host_note
 from supatui.ui.widgets.secret_input import SecretInput
 
 MODE_LABELS: dict[Mode, str] = {
@@ -32,14 +43,16 @@ class ConnectionForm(Vertical):
     class UrlPasted(Message):
         """A pasted URL was read; carries the parsed URL so the step form can take the password."""
 
-        def __init__(self, parsed: ParsedUrl) -> None:
+        def __init__(self, parsed: ParsedUrl, target: ConnectionTarget | None = None) -> None:
             super().__init__()
             self.parsed = parsed
+            self.target = target  # with the pasted ports, so the wizard connects where the string says
 
     def __init__(self, *, with_mode: bool, locked: bool, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="connection-form")
         self.with_mode = with_mode
         self.locked = locked
+        self._url_len = 0
 
     def compose(self) -> ComposeResult:
         if self.locked:
@@ -82,22 +95,50 @@ class ConnectionForm(Vertical):
         self.query_one("#mode-help", Static).update(MODE_HELP[self.mode])
 
     @on(Input.Changed, "#url")
-    def _url_pasted(self, event: Input.Changed) -> None:
+    def _url_changed(self, event: Input.Changed) -> None:
+        """A paste arrives as one change; typing arrives a character at a time and waits for Enter."""
         event.stop()
-        message = self.query_one("#url-msg", Static)
+        grew = len(event.value) - self._url_len
+        self._url_len = len(event.value)
         if not event.value.strip():
             return
+        if grew > 1:
+            self._read_url(event.input, event.value)
+        else:
+            message = self.query_one("#url-msg", Static)
+            message.update("Press Enter when the whole string is in.")
+            message.display = True
+
+    @on(Input.Submitted, "#url")
+    def _url_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self._read_url(event.input, event.value)
+
+    def _read_url(self, field: Input, value: str) -> None:
+        message = self.query_one("#url-msg", Static)
         try:
-            parsed = parse_url(event.value)
+            parsed = parse_url(value)
         except UrlError as exc:
-            message.update(f"✗ {exc}")
+            message.update(Text(f"✗ {exc}"))  # "[PROJECT-REF]" is text, not markup
             message.display = True
             return
+        try:
+            target: ConnectionTarget | None = target_from_url(value)[0]
+        except UrlError:
+            target = None
         self.query_one("#ref", Input).value = parsed.ref
         self.query_one("#pooler_host", Input).value = "" if parsed.host.startswith("db.") else parsed.host
         self.set_mode(mode_of(parsed))
-        event.input.value = ""
+        self._url_len = 0
+        field.value = ""
         note = "✓ Filled from the pasted connection string"
-        message.update(note + (" (its password went to the password field)." if parsed.password else "."))
+        if parsed.password_placeholder:
+            note += f"; its password is the placeholder {parsed.password_placeholder}: type the database password below."
+        else:
+            note += " (its password went to the password field)." if parsed.password else "."
+        if (direct := direct_host_note(parsed.host, parsed.port)) is not None:
+            note += " " + direct
+        message.update(Text(note))
         message.display = True
-        self.post_message(self.UrlPasted(parsed))
+        self.post_message(self.UrlPasted(parsed, target))

@@ -42,7 +42,8 @@ def render_event(event: Event) -> RenderableType | None:
 
 class LiveLog(RichLog):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, wrap=True, markup=False, highlight=False, auto_scroll=True)
+        # min_width=1: wrap at the widget's own width (RichLog's default 78 clips an 80-column screen)
+        super().__init__(id=id, wrap=True, markup=False, highlight=False, auto_scroll=True, min_width=1)
         self.border_title = "Live log"
         self.texts: list[str] = []  # plain text of what was shown (tests, transcript)
         self._run = -1

@@ -180,6 +180,9 @@ class StepForm(Vertical):
     @on(ConnectionForm.UrlPasted)
     def _url_pasted(self, event: ConnectionForm.UrlPasted) -> None:
         parsed = event.parsed
+        if event.target is not None and not self.sandbox:  # the pasted ports and host, not the defaults
+            self.draft.config.target = event.target
+            self.post_message(self.Changed(snapshot(self.draft)))
         if parsed.password is None:
             return
         field = "admin_password" if parsed.role == self.draft.config.admin_user else "prisma_password"

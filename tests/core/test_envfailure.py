@@ -1,0 +1,128 @@
+"""Failures the machine causes, raised for real, then read through the one error funnel (as_user_error).
+
+None of them may say "This is a bug in supatui": each names the cause and the fix in one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from supatui.core.envfile import write_env
+from supatui.core.errors import SupatuiError, as_user_error
+from supatui.core.files import atomic_write
+
+
+def _line(exc: BaseException) -> str:
+    error = as_user_error(exc)
+    line = error.one_line()
+    assert "bug in supatui" not in line, line
+    assert error.code == "environment", line
+    assert "\n" not in line and len(line) < 400, line
+    return line
+
+
+def test_disk_full_from_dev_full() -> None:
+    with pytest.raises(OSError) as info, open("/dev/full", "w") as handle:  # noqa: PTH123
+        handle.write("x" * 10_000)
+        handle.flush()
+    line = _line(info.value)
+    assert "No space left" in line and "Free some space" in line
+
+
+@contextlib.contextmanager
+def _tiny_tmpfs(where: Path) -> Iterator[Path]:
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(where)], capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_disk_full_while_writing_a_project_file(tmp_path: Path) -> None:
+    """A real full file system (a 16 KiB tmpfs): the atomic write fails, names the file and keeps the old one."""
+    with _tiny_tmpfs(tmp_path / "disk") as disk:
+        target = disk / "package.json"
+        target.write_text('{"name": "mine"}\n')
+        with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
+            filler.write(b"\0" * 1_000_000)
+        with pytest.raises(OSError) as info:
+            atomic_write(target, "x" * 100_000)
+        line = _line(info.value)
+        assert "No space left" in line and "df -h" in line
+        assert target.read_text() == '{"name": "mine"}\n'
+
+
+@pytest.fixture
+def immutable_env(tmp_path: Path) -> Iterator[Path]:
+    env = tmp_path / ".env"
+    env.write_text("KEEP_ME=1\n")
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(env)], capture_output=True, check=False).returncode:
+        pytest.skip("chattr +i is not possible here (needs root and ext4/xfs-like file system)")
+    try:
+        yield env
+    finally:
+        subprocess.run([chattr, "-i", str(env)], check=False)
+
+
+def test_immutable_env_names_chattr(immutable_env: Path) -> None:
+    with pytest.raises(OSError) as info:
+        write_env(immutable_env, {"DATABASE_URL": "postgresql://prisma.x@h:5432/postgres"})
+    line = _line(info.value)
+    assert str(immutable_env) in line and "chattr -i" in line, line
+    assert immutable_env.read_text() == "KEEP_ME=1\n"
+
+
+def test_permission_denied_is_not_a_bug(tmp_path: Path) -> None:
+    error = PermissionError(13, "Permission denied", str(tmp_path / "x"))
+    line = _line(error)
+    assert "Permission denied" in line and "ls -l" in line
+
+
+def test_name_too_long(tmp_path: Path) -> None:
+    with pytest.raises(OSError) as info:
+        (tmp_path / ("a" * 5000)).mkdir()
+    line = _line(info.value)
+    assert "too long" in line and "--dir" in line and "…" in line  # the 5,000 characters are not echoed
+
+
+def test_a_file_where_a_folder_should_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    monkeypatch.setenv("SUPATUI_HOME", str(home))
+    with pytest.raises(OSError) as info:
+        (home / "sandbox" / "state.json").read_text()
+    line = _line(info.value)
+    assert f"{home} is a file" in line and "SUPATUI_HOME" in line
+
+
+def test_a_100k_host_name_is_an_input_problem() -> None:
+    with pytest.raises(UnicodeError) as info:
+        socket.getaddrinfo("a" * 100_000, 5432)
+    line = _line(info.value)
+    assert "host name" in line and "63" in line
+
+
+def test_our_own_errors_pass_through() -> None:
+    error = SupatuiError("x", "y")
+    assert as_user_error(error) is error
+    assert "bug in supatui" in as_user_error(ValueError("boom")).one_line()  # a real bug is still called one
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the tmpfs test needs root")
+def test_root_can_mount(tmp_path: Path) -> None:
+    """Guard: on CI (root) the tmpfs test above must really run, not skip."""
+    with _tiny_tmpfs(tmp_path / "d") as disk:
+        assert disk.is_mount()
