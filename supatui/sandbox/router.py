@@ -15,6 +15,8 @@ allow-lists, Supavisor's own auth_query errors (an unknown role gets PostgreSQL'
 ``.cluster.`` aliases (answered as unknown), and the post-2026-03 ``(ECODE)`` wording.
 
 One router fronts many tenants: the config file maps refs to upstreams, and SIGHUP reloads it.
+With ``"login_log": PATH`` it appends one JSON line ``{"ref", "user", "kind", "at"}`` per
+successful login (AuthenticationOk then ReadyForQuery seen from upstream).
 
 Run: ``python -m supatui.sandbox.router CONFIG.json``. Config: ``{"listeners": [{"kind":
 "session", "fd": 5} | {"kind": ..., "host": ..., "port": ...}], "tenants": {ref: {"session":
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import re
 import signal
@@ -92,12 +95,15 @@ class Router:
         self.tenants: Upstreams = {}
         self.cancel_keys: dict[bytes, tuple[str, int]] = {}
         self.servers: list[asyncio.Server] = []
+        self.login_log: str | None = None
         self.reload()
 
     def reload(self) -> None:
         config = json.loads(self.config_path.read_text())
         self.tenants = {ref: {kind: (str(addr[0]), int(addr[1])) for kind, addr in ports.items()}
                         for ref, ports in config.get("tenants", {}).items()}
+        login_log = config.get("login_log")
+        self.login_log = str(login_log) if login_log else None
 
     async def serve(self) -> None:
         config = json.loads(self.config_path.read_text())
@@ -189,7 +195,8 @@ class Router:
         to_server = asyncio.create_task(_pipe(reader, up_writer))
         keys: list[bytes] = []
         try:
-            await self._relay_startup(up_reader, writer, role, target, keys)
+            if await self._relay_startup(up_reader, writer, role, target, keys):
+                self._log_login(routed[0], role, kind)
             await _pipe(up_reader, writer)
         finally:
             to_server.cancel()
@@ -200,8 +207,11 @@ class Router:
                 self.cancel_keys.pop(key, None)
 
     async def _relay_startup(self, up_reader: asyncio.StreamReader, writer: asyncio.StreamWriter, role: str,
-                             target: tuple[str, int], keys: list[bytes]) -> None:
-        """Forward messages one by one until ReadyForQuery, noting cancel keys, fixing PgBouncer's auth error."""
+                             target: tuple[str, int], keys: list[bytes]) -> bool:
+        """Forward messages one by one until ReadyForQuery, noting cancel keys, fixing PgBouncer's auth error.
+
+        True when the login succeeded (AuthenticationOk, then ReadyForQuery)."""
+        authenticated = False
         while True:
             header = await up_reader.readexactly(5)
             tag, length = header[:1], struct.unpack("!i", header[1:])[0]
@@ -213,14 +223,27 @@ class Router:
             elif tag == b"E" and b"SASL authentication failed" in body:
                 writer.write(error_response(f'password authentication failed for user "{role}"', "28P01"))
                 await writer.drain()
-                return
+                return False
+            if tag == b"R" and body[:4] == b"\0\0\0\0":
+                authenticated = True
             writer.write(header + body)
             if tag == b"Z":
                 await writer.drain()
-                return
+                return authenticated
             if tag == b"E":
                 await writer.drain()
-                return
+                return False
+
+    def _log_login(self, ref: str, user: str, kind: str) -> None:
+        if not self.login_log:
+            return
+        at = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        line = json.dumps({"ref": ref, "user": user, "kind": kind, "at": at}) + "\n"
+        try:
+            with open(self.login_log, "a") as handle:
+                handle.write(line)
+        except OSError as exc:
+            print(f"router: cannot append to login_log {self.login_log}: {exc.strerror}", file=sys.stderr, flush=True)
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
