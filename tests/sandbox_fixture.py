@@ -21,7 +21,12 @@ __all__ = ["sandbox", "sandbox_manager"]
 
 @pytest.fixture(scope="session")
 def sandbox_manager() -> Iterator[Sandbox]:
-    """The Sandbox object behind the ``sandbox`` fixture (ports picked freely, never the defaults)."""
+    """The Sandbox object behind the ``sandbox`` fixture (ports picked freely, never the defaults).
+
+    The suite shares one sandbox, so Supavisor's circuit breaker and secrets cache are off here (many tests
+    log in with wrong or changed passwords); tests/sandbox/test_protections.py checks both on their own router."""
+    os.environ.setdefault("SUPATUI_SANDBOX_CIRCUIT_BREAKER", "off")
+    os.environ.setdefault("SUPATUI_SANDBOX_AUTH_CACHE_SECONDS", "0")
     manager = Sandbox(Path(os.environ["SUPATUI_HOME"]), ports="auto")
     try:
         yield manager

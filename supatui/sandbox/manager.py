@@ -23,7 +23,7 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import pgbouncer, runas
+from supatui.sandbox import pgbouncer, routercfg, runas, tls
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
 from supatui.sandbox.password import PasswordStore
@@ -52,6 +52,11 @@ def _port_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _pg_port(state: State) -> int:
+    """PostgreSQL's own port: internal behind the router's TLS direct port, or (older sandboxes) the direct port."""
+    return state.pg_port or state.direct_port
 
 
 def _listen(port: int, what: str) -> socket.socket:
@@ -116,12 +121,13 @@ class Sandbox:
             notes.append(f"No usable OS keyring: the postgres password is kept in {self.password_file} (mode 0600).")
         pooling = bool(state.pgbouncer_port)
         if not pooling:
-            notes.append("PgBouncer is not installed: the transaction port gives session semantics "
-                         "(install pgbouncer and run `supatui sandbox start` again for real transaction pooling).")
+            notes.append("PgBouncer is not installed: the transaction port refuses clients rather than fake "
+                         "transaction mode (install pgbouncer and run `supatui sandbox start` again).")
         notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
-                     "`supatui sandbox reset` recreates it). No TLS: use sslmode=disable or prefer.")
+                     "`supatui sandbox reset` recreates it).")
+        notes.append(self._tls_note(state))
         info = SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
-                                 pooling)
+                                 pooling, self._ca_file())
         return SandboxStatus(running, info, pooling, state.run_as or who[0], who[1],
                              Path(state.cluster_dir) / "data", store, components, notes)
 
@@ -136,7 +142,7 @@ class Sandbox:
                 with contextlib.suppress(SupatuiError):
                     secrets.delete_password(state.ref, "postgres")
                 if state.cluster_dir:
-                    shutil.rmtree(socket_dir(Path(state.cluster_dir), state.direct_port), ignore_errors=True)
+                    shutil.rmtree(socket_dir(Path(state.cluster_dir), _pg_port(state)), ignore_errors=True)
                     shutil.rmtree(state.cluster_dir, ignore_errors=True)
             for child in list(self.dir.iterdir()) if self.dir.exists() else []:
                 if child.name == ".lock":
@@ -160,20 +166,29 @@ class Sandbox:
         cold = state is None
         if state is None:
             state = self._new_state(who)
-        cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, state.direct_port)
+        cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, _pg_port(state))
         pg_running = cluster.pid() is not None
         router_running = self._router_alive(state)
         bouncer_bin = pgbouncer.find()
         bouncer_running = bool(state.pgbouncer_port) and self._bouncer_for(state, bouncer_bin, who).pid() is not None
+        if router_running and state.enforce_ssl != routercfg.enforce_ssl():
+            state.enforce_ssl = routercfg.enforce_ssl()
+            state.save(self.state_path)
+            self._retarget_router(state)
+        state.enforce_ssl = routercfg.enforce_ssl()
         if pg_running and router_running and (bouncer_running or not bouncer_bin):
             return self._info(state, cluster)
 
-        if not pg_running and not _port_free(state.direct_port):
-            raise SupatuiError(f"The sandbox's direct port {state.direct_port} is already in use by another program.",
-                               f"Stop that program (see `lsof -i :{state.direct_port}`), or run `supatui sandbox reset` "
+        if not pg_running and not _port_free(_pg_port(state)):
+            port = _pg_port(state)
+            raise SupatuiError(f"The sandbox's {'internal database' if state.pg_port else 'direct'} port {port} is "
+                               "already in use by another program.",
+                               f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` "
                                "to pick new ports (this wipes the sandbox's data).", code="sandbox-port")
         listeners = [] if router_running else [_listen(state.session_port, "session"),
                                                _listen(state.transaction_port, "transaction")]
+        if listeners and state.pg_port:
+            listeners.append(_listen(state.direct_port, "direct"))
         password = pgb_scram = None
         if cold:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -238,8 +253,11 @@ class Sandbox:
             cluster_dir = base / key
             shutil.rmtree(cluster_dir, ignore_errors=True)
         session, transaction, direct = self._choose_ports()
+        pg_port = _free_port()
+        while pg_port in (session, transaction, direct):
+            pg_port = _free_port()
         return State(ref=generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
-                     cluster_dir=str(cluster_dir), run_as=who.name)
+                     cluster_dir=str(cluster_dir), run_as=who.name, pg_port=pg_port)
 
     def _choose_ports(self) -> Ports:
         pref = self._ports
@@ -261,21 +279,14 @@ class Sandbox:
         return s, t, d
 
     def _spawn_router(self, state: State, listeners: list[socket.socket]) -> None:
-        import json
-
         from supatui.sandbox import router
 
-        upstream_txn = state.pgbouncer_port or state.direct_port
-        config = {
-            "listeners": [{"kind": "session", "fd": listeners[0].fileno()},
-                          {"kind": "transaction", "fd": listeners[1].fileno()}],
-            "tenants": {state.ref: {"session": ["127.0.0.1", state.direct_port],
-                                    "transaction": ["127.0.0.1", upstream_txn]}},
-        }
-        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        config = routercfg.build(state, [sock.fileno() for sock in listeners],
+                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), tls.ensure(self.dir))
+        routercfg.write(self.router_config, config)
         log = open(self.router_log, "ab")  # noqa: SIM115 - handed to the child
         try:
-            # router.py is stdlib-only: run it as a script with -I -S for a fast start.
+            # The router is stdlib-only: run it by path with -I -S for a fast start.
             self._router = subprocess.Popen([sys.executable, "-I", "-S", router.__file__, str(self.router_config)],
                                             cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                             pass_fds=[sock.fileno() for sock in listeners], start_new_session=True)
@@ -284,14 +295,27 @@ class Sandbox:
         state.router_pid = self._router.pid
 
     def _retarget_router(self, state: State) -> None:
-        """Point the running router's transaction port at the new PgBouncer port (SIGHUP reloads tenants)."""
+        """Rewrite the running router's config from the state (PgBouncer's port, SSL enforcement); SIGHUP reloads it."""
         import json
         import signal
 
-        config = json.loads(self.router_config.read_text())
-        config["tenants"][state.ref]["transaction"] = ["127.0.0.1", state.pgbouncer_port or state.direct_port]
-        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        old = json.loads(self.router_config.read_text())
+        fds = [int(entry["fd"]) for entry in old["listeners"] if "fd" in entry]
+        config = routercfg.build(state, fds if len(fds) == len(old["listeners"]) else None,
+                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), tls.ensure(self.dir))
+        routercfg.write(self.router_config, config)
         os.kill(state.router_pid, signal.SIGHUP)
+
+    def _ca_file(self) -> str:
+        found = tls.files(self.dir)
+        return str(found.ca) if found.exist() else ""
+
+    def _tls_note(self, state: State) -> str:
+        if not self._ca_file():
+            return "No TLS certificate yet: run `supatui sandbox start`."
+        where = "session, transaction and direct ports" if state.pg_port else "session and transaction ports"
+        enforced = " SSL is enforced (SUPATUI_SANDBOX_ENFORCE_SSL)." if state.enforce_ssl else ""
+        return f"TLS on the {where}; root certificate: {self._ca_file()} (sslrootcert=...).{enforced}"
 
     # -- stop / inspect ----------------------------------------------------------------------------
     def _stop(self, state: State) -> bool:
@@ -310,12 +334,12 @@ class Sandbox:
             bouncer = self._bouncer or self._bouncer_for(state, pgbouncer.find() or "pgbouncer", None)
             was = bouncer.stop() or was
         cluster = self._cluster or Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False),
-                                           state.direct_port)
+                                           _pg_port(state))
         was = cluster.stop() or was
         return was
 
     def _components(self, state: State) -> dict[str, bool]:
-        cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), state.direct_port)
+        cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), _pg_port(state))
         found = {"postgres": cluster.pid() is not None, "router": self._router_alive(state)}
         if state.pgbouncer_port:
             found["pgbouncer"] = self._bouncer_for(state, "pgbouncer", None).pid() is not None
@@ -333,8 +357,8 @@ class Sandbox:
 
     def _bouncer_for(self, state: State, binary: str | None, who: runas.RunAs | None) -> PgBouncer:
         cluster_dir = Path(state.cluster_dir)
-        return PgBouncer(binary or "pgbouncer", cluster_dir, socket_dir(cluster_dir, state.direct_port),
-                         state.direct_port, state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
+        return PgBouncer(binary or "pgbouncer", cluster_dir, socket_dir(cluster_dir, _pg_port(state)),
+                         _pg_port(state), state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
 
     def _info(self, state: State, cluster: Cluster) -> SandboxInfo:
         password = self.passwords.load(state, strict=True)
@@ -343,7 +367,7 @@ class Sandbox:
             cluster.set_role_password("postgres", scram_secret(password))
             self.passwords.store(state, password)
         return SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
-                                 bool(state.pgbouncer_port))
+                                 bool(state.pgbouncer_port), self._ca_file())
 
     # -- misc --------------------------------------------------------------------------------------
     def _wipe_cluster(self, state: State) -> None:
