@@ -2,11 +2,13 @@
 
     python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8]
 
-direct      = pgbench -S -M simple on the direct port (PostgreSQL itself)
+postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the baseline called "direct" in issue 13)
 pgbouncer   = the same on PgBouncer's own port (the transaction upstream, no router in front)
 session     = through the router's session port (user postgres.<ref>)
 transaction = through the router's transaction port (router -> PgBouncer)
-Targets (issue 13): session and transaction >= 0.7x direct; transaction >= 0.8x pgbouncer.
+direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
+Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
+Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
 Rounds alternate the four targets; the figures are medians of the rounds' tps.
 """
 
@@ -28,8 +30,8 @@ from supatui.sandbox import Sandbox  # noqa: E402
 from supatui.sandbox.model import State  # noqa: E402
 
 
-def pgbench(port: int, user: str, password: str, args: list[str]) -> float:
-    env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "disable"}
+def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> float:
+    env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "require" if tls else "disable"}
     proc = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", user, *args, "postgres"],
                           env=env, capture_output=True, text=True, check=False)
     found = re.search(r"tps = ([\d.]+)", proc.stdout)
@@ -43,6 +45,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--tls", action="store_true")
     opts = parser.parse_args()
     if shutil.which("pgbench") is None:
         raise SystemExit("pgbench is not installed (apt-get install postgresql-client)")
@@ -56,20 +59,27 @@ def main() -> int:
         pw = info.postgres_password
         subprocess.run(["pgbench", "-i", "-q", "-s", "1", "-h", "127.0.0.1", "-p", str(info.direct_port), "-U", "postgres",
                         "postgres"], env={**os.environ, "PGPASSWORD": pw}, capture_output=True, check=True)
-        targets = {"direct": (info.direct_port, "postgres"), "session": (info.session_port, f"postgres.{info.ref}")}
+        targets = {"postgres": (state.pg_port or info.direct_port, "postgres"),
+                   "session": (info.session_port, f"postgres.{info.ref}")}
         if state.pgbouncer_port:
             targets["pgbouncer"] = (state.pgbouncer_port, "postgres")
             targets["transaction"] = (info.transaction_port, f"postgres.{info.ref}")
+        if state.pg_port:
+            targets["direct"] = (info.direct_port, "postgres")
+        if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
+            targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
         args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
         results: dict[str, list[float]] = {name: [] for name in targets}
         for _ in range(opts.rounds):
             for name, (port, user) in targets.items():
-                results[name].append(pgbench(port, user, pw, args))
+                results[name].append(pgbench(port, user, pw, args, opts.tls))
                 print(f"  {name:12s} {results[name][-1]:9.0f} tps", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
-        print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)")
+        print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
+              + (", sslmode=require" if opts.tls else ""))
+        base = med.get("postgres") or 0
         for name, value in med.items():
-            ratio = f"{value / med['direct']:.2f}x direct"
+            ratio = f"{value / base:.2f}x postgres" if base else ""
             if name == "transaction" and "pgbouncer" in med:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
             print(f"{name:12s} {value:9.0f}  {ratio}")

@@ -17,12 +17,15 @@ CHUNK = 65536
 
 
 def _pump(src: socket.socket, dst: socket.socket) -> None:
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    recv_into, sendall = src.recv_into, dst.sendall
     try:
         while True:
-            data = src.recv(CHUNK)
-            if not data:
+            n = recv_into(buffer)
+            if not n:
                 break
-            dst.sendall(data)
+            sendall(view[:n])
     except OSError:
         pass
     finally:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supatui.router import guard
+from supatui.router import guard, wire
 
 MAX_PENDING = 256  # connections in their startup phase; more are closed at once
 
@@ -137,7 +137,7 @@ class Router:
         if target is None:
             return
         try:
-            with socket.create_connection(target, timeout=5) as up:
+            with wire.connect(target, timeout=5) as up:
                 up.sendall(packet)
                 while up.recv(64):
                     pass

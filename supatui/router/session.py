@@ -91,7 +91,7 @@ class Connection:
                                    f'"{params.get("database", params["user"])}", no encryption', "28000")
         up = self._connect(listener.upstream)
         up.sendall(wire.startup_message(protocol, params))
-        self._relay_startup(up, None, "", params["user"])
+        self._relay_startup(up, listener.upstream, None, "", params["user"])
 
     # -- the pooler ports -------------------------------------------------------------------------------------
     def _pooled(self, protocol: int, params: dict[str, str]) -> None:
@@ -140,7 +140,7 @@ class Connection:
             first: tuple[bytes, bytes] | None = (tag, body)
         else:
             first = None
-        self._relay_startup(up, first, ref, role, key)
+        self._relay_startup(up, target, first, ref, role, key)
 
     def _fetch(self, tenant: Tenant, role: str) -> tuple[bool, str | None]:
         assert tenant.auth_query is not None
@@ -167,11 +167,9 @@ class Connection:
 
     def _connect(self, target: tuple[str, int]) -> socket.socket:
         try:
-            up = socket.create_connection(target, timeout=10)
+            return wire.connect(target, timeout=10)
         except OSError as exc:
             raise wire.ClientError(f"the tenant's database is not running ({exc.strerror or exc})", "08006") from None
-        up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return up
 
     def _upstream_error(self, body: bytes, role: str, key: tuple[str, str] | None) -> None:
         code, text = wire.error_text(body)
@@ -183,7 +181,8 @@ class Connection:
             raise wire.wrong_password(role)
         raise wire.ClientError(text, code or "XX000")
 
-    def _relay_startup(self, up: socket.socket, first: tuple[bytes, bytes] | None, ref: str, role: str,
+    def _relay_startup(self, up: socket.socket, target: tuple[str, int], first: tuple[bytes, bytes] | None, ref: str,
+                       role: str,
                        key: tuple[str, str] | None = None) -> None:
         """Forward the upstream's startup replies until ReadyForQuery (answering auth requests with the client's
         messages when auth is end to end), note cancel keys, log the login, then relay until the end."""
@@ -205,7 +204,7 @@ class Connection:
                     continue
                 if tag == b"K":
                     keys.append(body)
-                    self.router.cancel_keys[body] = up.getpeername()[:2]
+                    self.router.cancel_keys[body] = target
                 self.sock.sendall(wire.message(tag, body))
                 if tag == b"Z":
                     break

@@ -108,6 +108,23 @@ def startup_message(protocol: int, params: dict[str, str]) -> bytes:
     return struct.pack("!i", len(body) + 4) + body
 
 
+def connect(target: tuple[str, int], timeout: float) -> socket.socket:
+    """TCP to (host, port), or, as libpq does for a host starting with '/', the Unix socket DIR/.s.PGSQL.PORT."""
+    host, port = target
+    if host.startswith("/"):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(f"{host}/.s.PGSQL.{port}")
+        except OSError:
+            sock.close()
+            raise
+        return sock
+    sock = socket.create_connection(target, timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 def recv_exact(sock: socket.socket, n: int) -> bytes:
     chunks, got = [], 0
     while got < n:

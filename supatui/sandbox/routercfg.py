@@ -54,7 +54,8 @@ def build(state: State, fds: list[int] | None, run_dir: Path, tls: TlsFiles | No
             entry.update(upstream=[LOCAL, pg_port], enforce_ssl=state.enforce_ssl)
         listeners.append(entry)
     tenant = {"session": [LOCAL, pg_port],
-              "transaction": [LOCAL, state.pgbouncer_port] if state.pgbouncer_port else None,
+              # PgBouncer over its Unix socket in the private socket dir (cheaper than TCP on every message)
+              "transaction": [str(run_dir), state.pgbouncer_port] if state.pgbouncer_port else None,
               "direct": [LOCAL, state.direct_port], "enforce_ssl": state.enforce_ssl,
               "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"}}
     config: dict[str, Any] = {"listeners": listeners, "tenants": {state.ref: tenant}, **_settings()}

@@ -128,7 +128,7 @@ def test_cancel_request_reaches_the_right_server(sandbox: SandboxInfo, sandbox_m
         with psycopg.connect(url, connect_timeout=5, sslmode=sslmode, prepare_threshold=None) as conn:
             errors: list[Exception] = []
 
-            def cancel(conn: psycopg.Connection[tuple[object, ...]] = conn) -> None:
+            def cancel(conn: psycopg.Connection[tuple[object, ...]] = conn, errors: list[Exception] = errors) -> None:
                 try:
                     conn.cancel_safe()
                 except psycopg.Error as exc:
