@@ -40,7 +40,7 @@ from typing import Any
 
 from supatui.router import guard, wire
 
-MAX_PENDING = 256  # connections in their startup phase; more are closed at once
+MAX_PENDING = 2000  # connections in their startup phase (each ends after startup_timeout); more are closed at once
 
 
 @dataclass(frozen=True)
