@@ -209,6 +209,9 @@ class Sandbox:
         state.save(self.state_path)
         if router_running and state.pgbouncer_port != old_txn_port:
             self._retarget_router(state)
+        # The CA and certificate (~0.3 s, mostly importing cryptography) are made while initdb runs; the router
+        # starts without TLS and reloads with it before start() returns.
+        certs = None if tls.files(self.dir).exist() else routercfg.Background(tls.ensure, self.dir)
         try:
             if listeners:
                 self._spawn_router(state, listeners)
@@ -229,6 +232,10 @@ class Sandbox:
             if bouncer is not None:
                 bouncer.wait_ready()
                 state.pgbouncer_pid = bouncer.pid() or 0
+            if certs is not None:
+                certs.result()
+                self._retarget_router(state)
+                routercfg.wait_tls(state.session_port)
         except BaseException:
             self._stop(state)
             raise
@@ -281,8 +288,9 @@ class Sandbox:
     def _spawn_router(self, state: State, listeners: list[socket.socket]) -> None:
         from supatui.sandbox import router
 
+        certs = tls.files(self.dir)
         config = routercfg.build(state, [sock.fileno() for sock in listeners],
-                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), tls.ensure(self.dir))
+                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), certs if certs.exist() else None)
         routercfg.write(self.router_config, config)
         log = open(self.router_log, "ab")  # noqa: SIM115 - handed to the child
         try:

@@ -9,8 +9,11 @@ Settings (environment, read at `supatui sandbox start`):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +71,40 @@ def write(path: Path, config: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(config, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+class Background:
+    """A function running in a thread; ``result()`` joins it and re-raises its error."""
+
+    def __init__(self, func: Callable[..., object], *args: object) -> None:
+        import threading
+
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                func(*args)
+            except BaseException as exc:  # noqa: BLE001 - handed to result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def wait_tls(port: int, timeout: float = 5) -> None:
+    """Until the router answers an SSLRequest with 'S' (it has reloaded its config with the certificate)."""
+    import struct
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(struct.pack("!ii", 8, 80877103))
+            if sock.recv(1) == b"S":
+                return
+        time.sleep(0.005)
