@@ -199,7 +199,8 @@ class Router:
         for sock, kind in listeners:
             sock.setblocking(False)
             selector.register(sock, selectors.EVENT_READ, kind)
-        signal.signal(signal.SIGHUP, lambda *_: self._reload_keeping(session_port))
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, lambda *_: self._reload_keeping(session_port))
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             for event, _ in selector.select(timeout=1.0):
