@@ -140,7 +140,8 @@ def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hi
                    "no-password")
     if "server does not support ssl" in low:
         return err(f"{where} does not speak TLS, but the URL asks for it (sslmode=require).",
-                   "Remove sslmode=require from the URL for this server (the local sandbox has no TLS).",
+                   "Remove sslmode=require from the URL for this server (the local sandbox speaks TLS: "
+                   "`supatui sandbox status` names its root certificate).",
                    "ssl-unsupported")
     if "ssl connection is required" in low or "(esslrequired)" in low:
         return err(f"The project at {where} enforces SSL and this connection did not use it.",
