@@ -215,6 +215,30 @@ class Cluster:
             self._proc = None
 
 
+def build_data_dir(cluster_dir: Path, bin_dir: Path, who: RunAs, postgres_password: str,
+                   pgbouncer_verifier: str) -> Path:
+    """initdb + Supabase's bootstrap + a clean stop: ``<cluster_dir>/data``, ready to be copied (workshop seats).
+
+    A copy is a new cluster dir whose ``data`` is this one: start it with ``Cluster(copy_dir, …).start()``
+    and give it its own passwords with ``set_role_password("postgres", scram_secret(pw))`` and the same
+    for ``pgbouncer``; the extension overlay beside it is written at that first start.
+    """
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    cluster = Cluster(cluster_dir, bin_dir, who, port)
+    cluster.prepare_dirs()
+    cluster.initdb()
+    cluster.start()
+    try:
+        cluster.bootstrap(postgres_password, pgbouncer_verifier)
+    finally:
+        cluster.stop()
+    return cluster.data
+
+
 def socket_dir(cluster_dir: Path, port: int) -> Path:
     """``<cluster>/run``, or a short private dir in the temp folder when that path is too long for a socket."""
     preferred = cluster_dir / "run"

@@ -23,13 +23,14 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import pgbouncer, runas
+from supatui.sandbox import extensions, pgbouncer, runas
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
 from supatui.sandbox.password import PasswordStore
 from supatui.sandbox.pgbouncer import PgBouncer
 
 DEFAULT_PORTS = (55432, 56543, 55433)  # session, transaction, direct
+SUPABASE_MAJOR = 17  # new projects' PostgreSQL (supabase/postgres ansible/vars.yml: postgres_major 15, 17)
 Ports = tuple[int, int, int]
 
 
@@ -120,10 +121,15 @@ class Sandbox:
                          "(install pgbouncer and run `supatui sandbox start` again for real transaction pooling).")
         notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
                      "`supatui sandbox reset` recreates it). No TLS: use sslmode=disable or prefer.")
+        major = extensions.major(Path(state.cluster_dir) / "data")
+        if major and major != SUPABASE_MAJOR:
+            notes.append(f"PostgreSQL {major} here; Supabase projects run {SUPABASE_MAJOR} by default. Known risk: "
+                         f"PostgreSQL {major} keeps NOT NULL as catalog constraints, which Prisma's schema engine "
+                         "(driver adapters) may read differently: check migrations against your Supabase project too.")
         info = SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
                                  pooling)
         return SandboxStatus(running, info, pooling, state.run_as or who[0], who[1],
-                             Path(state.cluster_dir) / "data", store, components, notes)
+                             Path(state.cluster_dir) / "data", store, components, notes, major)
 
     def reset(self) -> None:
         """Stop everything and delete the sandbox's data and stored password."""
