@@ -75,7 +75,7 @@ class Cluster:
             pid = int(first)
         except (OSError, ValueError):
             return None
-        return pid if pid_alive(pid) else None
+        return pid if pid_alive(pid) and not _foreign(pid) else None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def prepare_dirs(self) -> None:
@@ -106,6 +106,10 @@ class Cluster:
         """Start postgres and return once it accepts connections (ours, not a crashed server's stale pid file)."""
         deadline = time.monotonic() + timeout
         stale_until = time.monotonic() + STALE_RETRY_S
+        pid_file = self.data / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError):  # names a live program that is not postgres (pid reuse)
+            if _foreign(int(pid_file.read_text().split("\n", 1)[0])):
+                pid_file.unlink()
         while True:
             log_start = self.log.stat().st_size if self.log.exists() else 0
             proc = self._proc = self._spawn()
@@ -269,6 +273,15 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return not _zombie(pid)
+
+
+def _foreign(pid: int) -> bool:
+    """A live process that is certainly not a PostgreSQL server (Linux: its command line says so)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return bool(cmdline) and b"postgres" not in cmdline
 
 
 def _zombie(pid: int) -> bool:

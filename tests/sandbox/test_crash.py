@@ -49,3 +49,24 @@ def test_kill9_keeps_acknowledged_commits_and_start_waits_for_a_real_server(box:
                                      [["synchronous_commit", "fsync"]]).fetchall())
     assert settings["synchronous_commit"] == "on"  # commits reach the OS before they are acknowledged
     assert _postmaster(box) != pid
+
+
+def test_a_stale_pid_file_naming_another_live_process_does_not_count_as_running(box: Sandbox) -> None:
+    """After a reboot the pid in postmaster.pid may belong to some other program: that is no server."""
+    import subprocess
+
+    info = box.start()
+    box.stop()
+    stranger = subprocess.Popen(["sleep", "60"])
+    try:
+        pid_file = Path(box.status().data_dir) / "postmaster.pid"
+        pid_file.write_text(f"{stranger.pid}\n{box.status().data_dir}\n0\n{info.direct_port}\n/tmp\n127.0.0.1\n"
+                            "0 0\nready\n")
+        assert not box.status().components["postgres"]
+        again = box.start()
+        with psycopg.connect(again.direct_url, connect_timeout=2) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+        assert stranger.poll() is None  # left alone
+    finally:
+        stranger.kill()
+        stranger.wait()
