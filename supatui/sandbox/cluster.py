@@ -31,6 +31,7 @@ SERVER_SETTINGS = {  # also given at every start, so clusters made with older se
     "full_page_writes": "off",  # torn pages need an OS crash; a process crash leaves whole pages in the page cache
     "password_encryption": "scram-sha-256",
 }
+INITDB_FLAGS = ("-U", "supabase_admin", "--auth=trust", "-E", "UTF8", "--no-locale", "-N", "--no-instructions")
 STALE_RETRY_S = 10  # a crashed postmaster's backends may hold its shared memory for a moment
 HBA = """\
 # supatui sandbox. The socket dir is private to the server's OS user, so local connections are
@@ -89,8 +90,7 @@ class Cluster:
             self.who.chown(path)
 
     def initdb(self) -> None:
-        argv = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "supabase_admin", "--auth=trust", "-E", "UTF8",
-                "--no-locale", "-N", "--no-instructions"]
+        argv = [str(self.bin / "initdb"), "-D", str(self.data), *INITDB_FLAGS]
         for key, value in SERVER_SETTINGS.items():
             argv += ["-c", f"{key}={value}"]
         proc = run(argv, self.who, cwd=self.dir, env=server_env(self.dir))
@@ -187,15 +187,21 @@ class Cluster:
 
     def set_role_password(self, role: str, verifier: str) -> None:
         """Set a role's SCRAM verifier as supabase_admin (used when the keyring lost the password)."""
+        self.set_role_passwords({role: verifier})
+
+    def set_role_passwords(self, verifiers: dict[str, str]) -> None:
+        """Set SCRAM verifiers as supabase_admin over the private socket, in one connection."""
         import psycopg
         from psycopg import sql
 
         try:
             with psycopg.connect(host=str(self.run_dir), port=self.port, user="supabase_admin", dbname="postgres",
                                  connect_timeout=10, autocommit=True) as conn:
-                conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(verifier)))
+                for role, verifier in verifiers.items():
+                    conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role),
+                                                                            sql.Literal(verifier)))
         except psycopg.Error as exc:
-            raise SupatuiError(f"Could not set the sandbox's {role} password: {exc}", RESET_HINT) from None
+            raise SupatuiError(f"Could not set the sandbox's {', '.join(verifiers)} password: {exc}", RESET_HINT) from None
 
     def stop(self, timeout: float = 15) -> bool:
         """Fast shutdown (SIGINT); False when it was not running."""

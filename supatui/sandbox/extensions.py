@@ -37,7 +37,7 @@ PREINSTALLED = ("uuid-ossp", "pgcrypto", "pg_stat_statements")
 STAND_INS = {"uuid-ossp": "1.1", "pgcrypto": "1.3"}  # name -> the contrib version the SQL mirrors
 OVERLAY = "extension-overlay"
 _STAMP_VERSION = "1"
-_STAND_IN_DIR = Path(__file__).with_name("stand_ins")
+STAND_IN_DIR = Path(__file__).with_name("stand_ins")
 
 
 def system_dir(bin_dir: Path) -> Path | None:
@@ -67,6 +67,9 @@ def server_options(cluster_dir: Path, bin_dir: Path, data: Path) -> dict[str, st
     options: dict[str, str] = {}
     if _has_library(bin_dir, "pg_stat_statements"):
         options["shared_preload_libraries"] = "pg_stat_statements"
+        # Not Supabase's default (on): utility statements such as step 1's `create user … password '…'` would
+        # keep the password in the data dir's query-text file, and supatui writes no secret to disk.
+        options["pg_stat_statements.track_utility"] = "off"
     system = system_dir(bin_dir)
     if system is not None and major(data) >= 18:
         root = cluster_dir / OVERLAY
@@ -104,12 +107,12 @@ def write_overlay(root: Path, system: Path) -> None:
 
 def _write_stand_in(target: Path, name: str) -> None:
     helper = name.replace("-", "_") + "_sha1"
-    sha1 = (_STAND_IN_DIR / "sha1.sql.inc").read_text()
-    body = (_STAND_IN_DIR / f"{name}.sql").read_text()
+    sha1 = (STAND_IN_DIR / "sha1.sql.inc").read_text()
+    body = (STAND_IN_DIR / f"{name}.sql").read_text()
     header, _, rest = body.partition("\\quit\n")
     script = header + "\\quit\n" + sha1 + rest
     _write(target / f"{name}--{STAND_INS[name]}.sql", script.replace("@sha1@", helper))
-    _write(target / f"{name}.control", (_STAND_IN_DIR / f"{name}.control").read_text())
+    _write(target / f"{name}.control", (STAND_IN_DIR / f"{name}.control").read_text())
 
 
 def _write(path: Path, text: str) -> None:

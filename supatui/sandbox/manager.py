@@ -23,7 +23,7 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import extensions, pgbouncer, runas
+from supatui.sandbox import extensions, pgbouncer, runas, template
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
 from supatui.sandbox.password import PasswordStore
@@ -205,15 +205,21 @@ class Sandbox:
                 self._spawn_router(state, listeners)
             if bouncer is not None and not cold:
                 bouncer.spawn()
+            copied = False
             if cold:
-                cluster.initdb()
+                copied = self._from_template(cluster, who)
+                if not copied:
+                    cluster.initdb()
                 if bouncer is not None:
                     bouncer.spawn()
             if not pg_running:
                 cluster.start()
             if cold:
                 assert password is not None and pgb_scram is not None
-                cluster.bootstrap(password, pgb_scram)
+                if copied:  # the template's bootstrap is done; only its throwaway passwords are replaced
+                    cluster.set_role_passwords({"postgres": scram_secret(password), "pgbouncer": pgb_scram})
+                else:
+                    cluster.bootstrap(password, pgb_scram)
                 self.passwords.store(state, password)
             elif pgb_scram is not None:
                 cluster.set_role_password("pgbouncer", pgb_scram)
@@ -230,6 +236,17 @@ class Sandbox:
         state.run_as = who.name
         state.save(self.state_path)
         return self._info(state, cluster)
+
+    def _from_template(self, cluster: Cluster, who: runas.RunAs) -> bool:
+        """Copy the cached, bootstrapped template data dir into the new cluster (False: build from scratch)."""
+        if not template.enabled():
+            return False
+        try:
+            template.copy_into(template.ensure(cluster.bin, who), cluster.dir, who)
+        except (SupatuiError, OSError):
+            shutil.rmtree(cluster.data, ignore_errors=True)
+            return False
+        return True
 
     def _new_state(self, who: runas.RunAs) -> State:
         self.dir.mkdir(parents=True, exist_ok=True)
