@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from supatui.sandbox import SandboxInfo
+from supatui.sandbox import Sandbox, SandboxInfo
 from tests.conftest import IN_CI
 
 ATTRS = "rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls"
@@ -234,3 +234,13 @@ def test_auth_and_storage_ownership_as_postgres_meets_it(conn: psycopg.Connectio
     for schema in ("auth", "storage"):
         create = _error(conn, f"create table {schema}.mine (id int)")
         assert create.sqlstate == "42501" and f"permission denied for schema {schema}" in str(create)
+
+
+def test_status_names_the_major_when_it_is_not_supabases(sandbox: SandboxInfo, sandbox_manager: Sandbox,
+                                                         conn: psycopg.Connection[Any]) -> None:
+    """Supabase's new projects run PostgreSQL 17 (supabase/postgres ansible/vars.yml: postgres_major)."""
+    status = sandbox_manager.status()
+    major = int(_one(conn, "show server_version_num")) // 10000
+    assert status.postgres_major == major
+    mentioned = [note for note in status.notes if f"PostgreSQL {major} here" in note]
+    assert bool(mentioned) == (major != 17), status.notes
