@@ -121,6 +121,9 @@ class Cluster:
                 time.sleep(0.004)
             else:
                 self.stop()
+                with contextlib.suppress(OSError, subprocess.TimeoutExpired):  # too early for postmaster.pid
+                    proc.kill()
+                    proc.wait(timeout=5)
                 raise SupatuiError(f"PostgreSQL did not become ready within {timeout:.0f} s.",
                                    f"See {self.log}. If it keeps failing: " + RESET_HINT, code="sandbox-start")
             self._proc = None

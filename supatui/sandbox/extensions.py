@@ -74,7 +74,7 @@ def server_options(cluster_dir: Path, bin_dir: Path, data: Path) -> dict[str, st
     if system is not None and major(data) >= 18:
         root = cluster_dir / OVERLAY
         write_overlay(root, system)
-        options["extension_control_path"] = f"{root}:$system"
+        options["extension_control_path"] = f"{root}{';' if os.name == 'nt' else ':'}$system"  # PostgreSQL's separator
     return options
 
 
