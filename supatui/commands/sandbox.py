@@ -116,6 +116,7 @@ def _status_json(status: SandboxStatus) -> dict[str, Any]:
         "password_store": status.password_store,
         "components": status.components,
         "notes": status.notes,
+        "postgres_major": status.postgres_major,
     }
     if status.info is not None:
         data.update(status.info.to_json())

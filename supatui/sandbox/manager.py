@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets as _random
 import shutil
 import socket
-import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,55 +21,19 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import pgbouncer, routercfg, runas, tls
+from supatui.sandbox import extensions, pgbouncer, ports, routercfg, runas, template, tls
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
 from supatui.sandbox.password import PasswordStore
 from supatui.sandbox.pgbouncer import PgBouncer
+from supatui.sandbox.ports import Ports
 
-DEFAULT_PORTS = (55432, 56543, 55433)  # session, transaction, direct
-Ports = tuple[int, int, int]
-
-
-def generate_ref() -> str:
-    return "".join(_random.choice(string.ascii_lowercase) for _ in range(20))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _port_free(port: int) -> bool:
-    """Whether a server could listen there (SO_REUSEADDR as servers do, so TIME_WAIT leftovers don't count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+SUPABASE_MAJOR = 17  # new projects' PostgreSQL (supabase/postgres ansible/vars.yml: postgres_major 15, 17)
 
 
 def _pg_port(state: State) -> int:
     """PostgreSQL's own port: internal behind the router's TLS direct port, or (older sandboxes) the direct port."""
     return state.pg_port or state.direct_port
-
-
-def _listen(port: int, what: str) -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError:
-        sock.close()
-        raise SupatuiError(
-            f"The sandbox's {what} port {port} is already in use by another program.",
-            f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` to pick new ports "
-            "(this wipes the sandbox's data).", code="sandbox-port") from None
-    sock.listen(128)
-    return sock
 
 
 class Sandbox:
@@ -126,10 +88,15 @@ class Sandbox:
         notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
                      "`supatui sandbox reset` recreates it).")
         notes.append(self._tls_note(state))
+        major = extensions.major(Path(state.cluster_dir) / "data")
+        if major and major != SUPABASE_MAJOR:
+            notes.append(f"PostgreSQL {major} here; Supabase projects run {SUPABASE_MAJOR} by default. Known risk: "
+                         f"PostgreSQL {major} keeps NOT NULL as catalog constraints, which Prisma's schema engine "
+                         "(driver adapters) may read differently: check migrations against your Supabase project too.")
         info = SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
                                  pooling, self._ca_file())
         return SandboxStatus(running, info, pooling, state.run_as or who[0], who[1],
-                             Path(state.cluster_dir) / "data", store, components, notes)
+                             Path(state.cluster_dir) / "data", store, components, notes, major)
 
     def reset(self) -> None:
         """Stop everything and delete the sandbox's data and stored password."""
@@ -179,16 +146,16 @@ class Sandbox:
         if pg_running and router_running and (bouncer_running or not bouncer_bin):
             return self._info(state, cluster)
 
-        if not pg_running and not _port_free(_pg_port(state)):
+        if not pg_running and not ports.port_free(_pg_port(state)):
             port = _pg_port(state)
             raise SupatuiError(f"The sandbox's {'internal database' if state.pg_port else 'direct'} port {port} is "
                                "already in use by another program.",
                                f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` "
                                "to pick new ports (this wipes the sandbox's data).", code="sandbox-port")
-        listeners = [] if router_running else [_listen(state.session_port, "session"),
-                                               _listen(state.transaction_port, "transaction")]
+        listeners = [] if router_running else [ports.listen(state.session_port, "session"),
+                                               ports.listen(state.transaction_port, "transaction")]
         if listeners and state.pg_port:
-            listeners.append(_listen(state.direct_port, "direct"))
+            listeners.append(ports.listen(state.direct_port, "direct"))
         password = pgb_scram = None
         if cold:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -198,8 +165,8 @@ class Sandbox:
         bouncer = None
         old_txn_port = state.pgbouncer_port
         if bouncer_bin and not bouncer_running:
-            if not (state.pgbouncer_port and _port_free(state.pgbouncer_port)):
-                state.pgbouncer_port = _free_port()
+            if not (state.pgbouncer_port and ports.port_free(state.pgbouncer_port)):
+                state.pgbouncer_port = ports.free_port()
             bouncer = self._bouncer = self._bouncer_for(state, bouncer_bin, who)
             if not cold and not bouncer.userlist.exists():  # PgBouncer installed after the sandbox was made
                 pgb_scram = scram_secret(secrets.generate_password(32))
@@ -217,15 +184,21 @@ class Sandbox:
                 self._spawn_router(state, listeners)
             if bouncer is not None and not cold:
                 bouncer.spawn()
+            copied = False
             if cold:
-                cluster.initdb()
+                copied = self._from_template(cluster, who)
+                if not copied:
+                    cluster.initdb()
                 if bouncer is not None:
                     bouncer.spawn()
             if not pg_running:
                 cluster.start()
             if cold:
                 assert password is not None and pgb_scram is not None
-                cluster.bootstrap(password, pgb_scram)
+                if copied:  # the template's bootstrap is done; only its throwaway passwords are replaced
+                    cluster.set_role_passwords({"postgres": scram_secret(password), "pgbouncer": pgb_scram})
+                else:
+                    cluster.bootstrap(password, pgb_scram)
                 self.passwords.store(state, password)
             elif pgb_scram is not None:
                 cluster.set_role_password("pgbouncer", pgb_scram)
@@ -247,6 +220,17 @@ class Sandbox:
         state.save(self.state_path)
         return self._info(state, cluster)
 
+    def _from_template(self, cluster: Cluster, who: runas.RunAs) -> bool:
+        """Copy the cached, bootstrapped template data dir into the new cluster (False: build from scratch)."""
+        if not template.enabled():
+            return False
+        try:
+            template.copy_into(template.ensure(cluster.bin, who), cluster.dir, who)
+        except (SupatuiError, OSError):
+            shutil.rmtree(cluster.data, ignore_errors=True)
+            return False
+        return True
+
     def _new_state(self, who: runas.RunAs) -> State:
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755 if who.switch else 0o700)
@@ -259,31 +243,12 @@ class Sandbox:
             os.chmod(base, 0o755)
             cluster_dir = base / key
             shutil.rmtree(cluster_dir, ignore_errors=True)
-        session, transaction, direct = self._choose_ports()
-        pg_port = _free_port()
+        session, transaction, direct = ports.choose(self._ports)
+        pg_port = ports.free_port()
         while pg_port in (session, transaction, direct):
-            pg_port = _free_port()
-        return State(ref=generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
+            pg_port = ports.free_port()
+        return State(ref=ports.generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
                      cluster_dir=str(cluster_dir), run_as=who.name, pg_port=pg_port)
-
-    def _choose_ports(self) -> Ports:
-        pref = self._ports
-        if isinstance(pref, tuple):
-            return pref
-        if isinstance(pref, str) and pref != "auto":
-            try:
-                s, t, d = (int(part) for part in pref.split(","))
-            except ValueError:
-                raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r} is not 'auto' or three ports 'S,T,D'.",
-                                   "Example: SUPATUI_SANDBOX_PORTS=55432,56543,55433") from None
-            return s, t, d
-        if pref is None and all(_port_free(port) for port in DEFAULT_PORTS):
-            return DEFAULT_PORTS
-        ports: set[int] = set()
-        while len(ports) < 3:
-            ports.add(_free_port())
-        s, t, d = sorted(ports)
-        return s, t, d
 
     def _spawn_router(self, state: State, listeners: list[socket.socket]) -> None:
         from supatui.sandbox import router

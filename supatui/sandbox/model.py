@@ -77,6 +77,7 @@ class SandboxStatus:
     password_store: str = ""  # "keyring" or a file path
     components: dict[str, bool] = field(default_factory=dict)  # postgres / router / pgbouncer alive
     notes: list[str] = field(default_factory=list)
+    postgres_major: int = 0  # the sandbox server's PostgreSQL major (0: not created yet)
 
 
 @dataclass
