@@ -11,15 +11,16 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from supatui.commands.run_inputs import context_from_args, project_dir_from
+from supatui.commands.run_inputs import options_from_args, terminal_prompt
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.plan import Plan
 from supatui.core.redact import redact
-from supatui.core.steps.role import resolve_prisma_password
+from supatui.core.session import build_context as build_session
+from supatui.core.session import project_dir_for
 from supatui.core.transcript import transcript_for
-from supatui.core.walkthrough import StepOutcome, Walkthrough, context_from_sandbox
+from supatui.core.walkthrough import StepOutcome, Walkthrough
 
 _STYLES = {"step": "1;36", "ok": "32", "fail": "31", "warn": "33", "dim": "2", "sql": "35", "cmd": "1"}
 
@@ -64,10 +65,8 @@ class Console:
         elif kind is EventKind.COMMAND_EXIT:
             style = "dim" if event.data.get("returncode") == 0 else "fail"
             self._line(prefix + self._paint(style, f"  {text}"))
-        elif kind is EventKind.FILE_WRITTEN:
-            backup = event.data.get("backup")
-            verb = "" if text.split(" ", 1)[0] in ("wrote", "rewrote") or " was changed" in text else "wrote "
-            self._line(prefix + verb + text + (f" (previous copy: {backup})" if backup and " kept as " not in text else ""))
+        elif kind is EventKind.FILE_WRITTEN:  # the core's sentence names the file, what changed and any backup
+            self._line(prefix + text)
         elif kind is EventKind.WARNING:
             self._line(prefix + self._paint("warn", f"warning: {text}"))
         elif kind is EventKind.CHECK:
@@ -107,23 +106,17 @@ def _confirming(console: Console, yes: bool) -> Callable[[Plan], None]:
 
 
 def build_context(args: argparse.Namespace, console: Console) -> StepContext:
-    project_dir = project_dir_from(args)
-    if getattr(args, "sandbox", False):
-        from supatui.commands.run_inputs import apply_common_flags
+    options = options_from_args(args)
+    sandbox = None
+    if options.sandbox:
         from supatui.sandbox import Sandbox
 
-        info = Sandbox().start()
-        ctx = context_from_sandbox(info, project_dir)
-        apply_common_flags(args, ctx.config)
-        if os.environ.get("SUPATUI_PRISMA_PASSWORD"):
-            ctx.secrets.prisma_password = os.environ["SUPATUI_PRISMA_PASSWORD"]
+        project_dir_for(options)  # a bad --dir is reported before a server starts
+        sandbox = Sandbox().start()
         if not console.json_lines:
-            console._line(f"sandbox: project {info.ref} on 127.0.0.1 (session {info.session_port}, "
-                          f"transaction {info.transaction_port})")
-    else:
-        ctx = context_from_args(args, project_dir)
-    resolve_prisma_password(ctx)  # a rerun without a keyring finds it in .env
-    return ctx
+            console._line(f"sandbox: project {sandbox.ref} on 127.0.0.1 (session {sandbox.session_port}, "
+                          f"transaction {sandbox.transaction_port})")
+    return build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
 
 
 def run_headless(args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,12 +45,12 @@ def _version_of(tool: str, timeout: float = 5.0) -> tuple[str | None, str]:
     path = shutil.which(tool)
     if path is None:
         return None, ""
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=timeout,
-                             stdin=subprocess.DEVNULL, env={**os.environ, "NO_UPDATE_NOTIFIER": "1"})
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return path, f"(did not answer: {type(exc).__name__})"
-    lines = (out.stdout or out.stderr).strip().splitlines()
+    from supatui.core.runner import capture
+
+    result = capture([path, "--version"], timeout=timeout)
+    if result is None:
+        return path, "(did not answer)"
+    lines = [line for line in result.output if line.strip()]
     return path, lines[0].strip() if lines else ""
 
 

@@ -10,7 +10,6 @@ values survive; lines it cannot parse are kept verbatim and reported.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -19,12 +18,13 @@ from pathlib import Path
 from dotenv.parser import parse_stream
 
 from supatui.core.events import Emit, Event, EventKind, discard
-from supatui.core.files import atomic_write, backup, backup_path
+from supatui.core.files import atomic_write, backup, backup_path, unified_diff
 from supatui.core.plan import FileAction
-from supatui.core.redact import MASK, redact
+from supatui.core.redact import mask_text
+
+__all__ = ["EnvUpdate", "EnvValueError", "compute_update", "format_line", "mask_text", "read_values", "write_env"]
 
 UNSAFE_VALUE_CHARS = '"\\\n\r$'
-_URL_PASSWORD = re.compile(r"(?P<head>\w[\w+.-]*://[^:/@\s\"']+:)[^\s\"']*(?P<at>@)")
 
 
 class EnvValueError(ValueError):
@@ -40,11 +40,6 @@ def format_line(key: str, value: str, *, export: bool = False) -> str:
         raise EnvValueError(f"the value of {key} contains {' '.join(repr(c) for c in bad)}, which dotenv parsers "
                             "read differently; percent-encode it")
     return f'{"export " if export else ""}{key}="{value}"'
-
-
-def mask_text(text: str) -> str:
-    """Mask every URL password (registered or not) and every registered secret."""
-    return redact(_URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}{m.group('at')}", text))
 
 
 @dataclass(frozen=True)
@@ -71,11 +66,7 @@ class EnvUpdate:
         """Unified diff, masked."""
         if not self.changed:
             return ""
-        old = self.old_text or ""
-        lines = difflib.unified_diff(old.splitlines(keepends=True), self.new_text.splitlines(keepends=True),
-                                     fromfile=f"a/{self.path.name}" if self.exists else "/dev/null",
-                                     tofile=f"b/{self.path.name}")
-        return mask_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+        return mask_text(unified_diff(self.path, self.new_text, self.old_text or "", exists=self.exists))
 
     def problems(self) -> list[str]:
         out: list[str] = []

@@ -28,16 +28,21 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-def unified_diff(path: Path, new_text: str, old_text: str | None = None) -> str:
-    """A unified diff from what is on disk (or ``old_text``) to ``new_text``; "" when equal."""
+def unified_diff(path: Path, new_text: str, old_text: str | None = None, *, exists: bool | None = None) -> str:
+    """A unified diff from what is on disk (or ``old_text``) to ``new_text``; "" when equal.
+
+    The one diff of the project: file plans and ``.env`` plans (which mask it) both use it.
+    ``exists`` overrides whether the old side is a file (``/dev/null`` otherwise).
+    """
     old = read_text(path) if old_text is None else old_text
     if old == new_text:
         return ""
     name = path.name
+    has_old = old is not None if exists is None else exists
     lines = difflib.unified_diff(
         (old or "").splitlines(keepends=True),
         new_text.splitlines(keepends=True),
-        fromfile=f"a/{name}" if old is not None else "/dev/null",
+        fromfile=f"a/{name}" if has_old else "/dev/null",
         tofile=f"b/{name}",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
@@ -68,11 +73,12 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: Path, text: str, *, new_mode: int | None = None) -> None:
-    """Write ``text`` via a temp file in the same folder and ``os.replace``.
+def atomic_write(path: Path, text: str, *, new_mode: int | None = None, durable: bool = True) -> None:
+    """Write ``text`` via a temp file in the same folder and ``os.replace`` (the one atomic writer).
 
     An existing file keeps its mode; a new one gets ``new_mode`` (default: 0666 less the umask,
-    as any editor would create it; ``.env`` passes 0600).
+    as any editor would create it; ``.env`` passes 0600). ``durable=False`` skips the fsync, for
+    files rewritten many times a second (the transcript) where atomicity is enough.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else (new_mode if new_mode is not None else _default_mode())
@@ -80,8 +86,9 @@ def atomic_write(path: Path, text: str, *, new_mode: int | None = None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

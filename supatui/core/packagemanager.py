@@ -22,7 +22,6 @@ import functools
 import json
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,12 +142,12 @@ def available() -> dict[str, str]:
 @functools.lru_cache(maxsize=8)
 def version_major(program: str) -> int | None:
     """``<program> --version``'s major, or None when it does not run (asked once per process)."""
-    try:
-        out = subprocess.run([program, "--version"], capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
+    from supatui.core.runner import capture
+
+    result = capture([program, "--version"], timeout=30)
+    if result is None:
         return None
-    match = re.search(r"(\d+)\.\d+", out)
+    match = re.search(r"(\d+)\.\d+", result.text)
     return int(match.group(1)) if match else None
 
 

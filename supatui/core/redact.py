@@ -8,6 +8,7 @@ forms dotenv and SQL literals give it.
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.parse
 
@@ -61,17 +62,21 @@ def redact(text: str) -> str:
     return text
 
 
+# A URL's password (registered or not): the user part, then everything up to the last '@' before the host.
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@\"']+:)([^\s\"'<>]+)@(?=[^\s@\"']*(?:[\s\"'<>]|$))", re.I)
+_KEYWORD_PASSWORD = re.compile(r"\b((?:PG)?PASSWORD\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+
+
+def mask_text(text: str) -> str:
+    """:func:`redact`, then mask every URL password and ``password=`` pair, registered or not.
+
+    For text that may hold a secret nobody registered: a pasted error, a diff of ``.env``.
+    """
+    text = redact(text)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
+    return _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+
+
 def mask_url_password(url: str) -> str:
     """Mask the password part of a connection URL, registered or not."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return redact(url)
-    netloc = parts.netloc
-    if "@" not in netloc:
-        return redact(url)
-    userinfo, _, hostport = netloc.rpartition("@")
-    if ":" in userinfo:
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:{MASK}@{hostport}"
-    return redact(urllib.parse.urlunsplit(parts._replace(netloc=netloc)))
+    return mask_text(url)

@@ -185,3 +185,19 @@ def run_command(
     if cancel is not None:
         cancel.raise_if_cancelled(step)
     return CommandResult(argv, returncode, lines, seconds)
+
+
+def capture(argv: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None) -> CommandResult | None:
+    """Run a short probe (``node --version``) quietly: its output, or None when it cannot start or times out.
+
+    No events, no cancel token: for questions about the machine, not for the guide's commands.
+    """
+    argv = tuple(argv)
+    started = time.monotonic()
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                             env=child_env(env), check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = (out.stdout or out.stderr or "").splitlines()
+    return CommandResult(argv, out.returncode, [redact(line) for line in lines], time.monotonic() - started)

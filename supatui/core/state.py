@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 
 from supatui.core.connstr import MODES, ConnectionTarget, Mode
 from supatui.core.context import WalkthroughConfig
+from supatui.core.files import atomic_write
 
 STATE_DIR = ".supatui"
 STATE_FILE = "state.json"
@@ -50,15 +49,7 @@ def save_state(project_dir: Path, state: SavedState) -> None:
     gitignore = path.parent / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("*\n")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(asdict(state), handle, indent=2, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, json.dumps(asdict(state), indent=2, sort_keys=True), new_mode=0o600)
 
 
 def mark_step(project_dir: Path, step_id: str, status: str) -> None:

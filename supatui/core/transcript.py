@@ -10,10 +10,8 @@ each run is appended under its own header.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ from supatui import __version__
 from supatui.core.connstr import admin_mode
 from supatui.core.context import WalkthroughConfig
 from supatui.core.events import Event, EventKind
+from supatui.core.files import atomic_write
 from supatui.core.plan import Plan
 from supatui.core.redact import MASK, redact
 
@@ -63,18 +62,6 @@ def _fence(text: str) -> str:
     return text.replace(FENCE, "` ` ` ` `")
 
 
-def _atomic_write(path: Path, text: str, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class TranscriptWriter:
     """An ``Emit`` listener (call it with each Event) plus :meth:`record_plan`; thread-safe."""
 
@@ -96,11 +83,13 @@ class TranscriptWriter:
         self._step_output: list[str] = []
         self._last_flush = 0.0
         self.count = 0
+        self._recorded = False  # nothing ran: closing writes nothing (opening the wizard leaves the folder alone)
 
     # --- listener -------------------------------------------------------------------------------------------
     def __call__(self, event: Event) -> None:
         with self._lock:
             self.count += 1
+            self._recorded = True
             self._md_event(event)
             self._sh_event(event)
             if event.kind is not EventKind.OUTPUT or time.monotonic() - self._last_flush > 1.0:
@@ -109,6 +98,7 @@ class TranscriptWriter:
     def record_plan(self, plan: Plan) -> None:
         """Note what a step is about to do (the same preview the user saw)."""
         with self._lock:
+            self._recorded = True
             self._close_output()
             text = redact(plan.render_text()).strip() or "(nothing to do)"
             self._md.append(f"\n#### Plan for step {plan.step}\n\n{FENCE}text\n{_fence(text)}\n{FENCE}\n")
@@ -315,12 +305,14 @@ class TranscriptWriter:
             if not self.project_dir.is_dir():
                 return
             md, sh = self._render()
-            _atomic_write(self.path, md, 0o644)
-            _atomic_write(self.replay_path, sh, 0o755)
+            atomic_write(self.path, md, new_mode=0o644, durable=False)  # rewritten at every event: no fsync
+            atomic_write(self.replay_path, sh, new_mode=0o755, durable=False)
             self._last_flush = time.monotonic()
 
     def close(self) -> None:
         with self._lock:
+            if not self._recorded:
+                return
             self._close_output()
             self._flush_sql()
             self.flush()
@@ -333,13 +325,7 @@ class TranscriptWriter:
         self.close()
 
 
-def for_context(project_dir: Path, *, mode: str, host: str, port: int, user: str,
-                database: str = "postgres") -> TranscriptWriter:
-    """Convenience for callers that know where step 1's SQL goes (admin user as the pooler wants it)."""
-    return TranscriptWriter(project_dir, mode=mode, database=DbTarget(host, port, user, database))
-
-
-__all__: Sequence[str] = ("DbTarget", "TranscriptWriter", "for_context", "TRANSCRIPT_NAME", "REPLAY_NAME")
+__all__: Sequence[str] = ("DbTarget", "TranscriptWriter", "TRANSCRIPT_NAME", "REPLAY_NAME", "database_for", "transcript_for")
 
 
 def database_for(config: WalkthroughConfig) -> DbTarget | None:

@@ -1,8 +1,10 @@
-"""Runs the six steps in order: validate, detect (skip what is done), plan, run, verify.
+"""Runs the six steps in order: validate, is_done (skip what is done), decide, plan, run, verify.
 
 Shared by `supatui run` and the wizard, so both behave the same: a finished step is detected
 from the world and skipped unless redone, a failed verification fails the step, and every
-event goes to the listeners (console or UI, plus the transcript).
+event goes to the listeners (console or UI, plus the transcript). A step decides once: the
+plan shown and the run that follows take the same decision; verify runs once, after the run
+(reusing what the run observed), or once to confirm a skip.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from pathlib import Path
 from typing import Literal
 
 from supatui.core import state as saved_state
-from supatui.core.connstr import Mode
-from supatui.core.context import Secrets, StepContext, WalkthroughConfig
+from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError, StepFailed, SupatuiError, as_user_error
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.plan import Check, Plan
+from supatui.core.result import StepResult
 from supatui.core.steps import STEP_IDS, get_step
-from supatui.core.steps.base import Step
+from supatui.core.steps.base import AnyStep
 
 Status = Literal["done", "skipped", "failed", "cancelled"]
 
@@ -32,6 +34,7 @@ class StepOutcome:
     checks: list[Check] = field(default_factory=list)
     error: SupatuiError | None = None
     seconds: float = 0.0
+    result: StepResult | None = None  # what the run observed, with its checks (None: skipped or failed early)
 
     @property
     def ok(self) -> bool:
@@ -50,14 +53,14 @@ class Walkthrough:
         *,
         emit: Emit,
         on_plan: PlanListener | None = None,
-        steps: Iterable[Step] | None = None,
+        steps: Iterable[AnyStep] | None = None,
     ) -> None:
         self.ctx = ctx
         self.emit = emit
         self.on_plan = on_plan
-        self.steps: list[Step] = list(steps) if steps is not None else [get_step(step_id) for step_id in STEP_IDS]
+        self.steps: list[AnyStep] = list(steps) if steps is not None else [get_step(step_id) for step_id in STEP_IDS]
 
-    def step(self, step_id: str) -> Step:
+    def step(self, step_id: str) -> AnyStep:
         for step in self.steps:
             if step.id == step_id:
                 return step
@@ -75,24 +78,28 @@ class Walkthrough:
         step = self.step(step_id)
         started = time.monotonic()
         self.ctx.secrets.commit()
+        checks: list[Check] = []
         try:
             problems = step.validate(self.ctx)
             if problems:
                 name, message = next(iter(problems.items()))
                 raise InputError(message, "Fix the input and run the step again.", field=name)
-            if not redo and step.detect(self.ctx):
-                checks = step.verify(self.ctx)
-                self.emit(Event(step.id, EventKind.STEP_SKIPPED, f"{step.title}: already done"))
-                for check in checks:
-                    self._emit_check(step.id, check)
-                return StepOutcome(step.id, "skipped", checks, seconds=time.monotonic() - started)
-            plan = step.plan(self.ctx)
+            if not redo and step.detect(self.ctx):  # cheap and read-only; one full verify confirms it
+                confirmed = _verify_quietly(step, self.ctx)
+                if confirmed and all(check.ok for check in confirmed):
+                    self.emit(Event(step.id, EventKind.STEP_SKIPPED, f"{step.title}: already done"))
+                    for check in confirmed:
+                        self._emit_check(step.id, check)
+                    return StepOutcome(step.id, "skipped", confirmed, seconds=time.monotonic() - started)
+            decision = step.decide(self.ctx)
+            plan = step.plan(self.ctx, decision)
             if self.on_plan is not None:
                 self.on_plan(plan)
             self.emit(Event(step.id, EventKind.STEP_STARTED, step.title))
-            step.run(self.ctx, self.emit)
+            result = step.run(self.ctx, self.emit, decision)
             self.ctx.cancel.raise_if_cancelled(step.id)
-            checks = step.verify(self.ctx)
+            checks = step.verify(self.ctx, result)
+            result = result.with_checks(checks)
             for check in checks:
                 self._emit_check(step.id, check)
             failed = [check for check in checks if not check.ok]
@@ -110,13 +117,13 @@ class Walkthrough:
             self.emit(Event(step.id, EventKind.STEP_FAILED, error.one_line(), {"code": error.code}))
             if _can_save(self.ctx):
                 saved_state.mark_step(self.ctx.config.project_dir, step.id, "failed")
-            return StepOutcome(step.id, "failed", error=error, seconds=time.monotonic() - started)
+            return StepOutcome(step.id, "failed", checks, error=error, seconds=time.monotonic() - started)
         seconds = time.monotonic() - started
         self.emit(Event(step.id, EventKind.STEP_DONE, f"{step.title}: done", {"seconds": round(seconds, 2)}))
         if _can_save(self.ctx):
             saved_state.remember_config(self.ctx.config)
             saved_state.mark_step(self.ctx.config.project_dir, step.id, "done")
-        return StepOutcome(step.id, "done", checks, seconds=seconds)
+        return StepOutcome(step.id, "done", checks, seconds=seconds, result=result)
 
     def run(self, *, from_step: str | None = None, redo: Iterable[str] = ()) -> list[StepOutcome]:
         """Run the steps in order from ``from_step``; stop at the first failure."""
@@ -132,7 +139,7 @@ class Walkthrough:
         return outcomes
 
     def statuses(self) -> dict[str, bool]:
-        """Step id -> already done (detected from the world)."""
+        """Step id -> already done (``is_done``: read-only, runs none of the project's code)."""
         return {step.id: step.detect(self.ctx) for step in self.steps}
 
     def _emit_check(self, step_id: str, check: Check) -> None:
@@ -141,28 +148,12 @@ class Walkthrough:
         self.emit(Event(step_id, EventKind.CHECK, text, {"ok": check.ok, "name": check.name}))
 
 
+def _verify_quietly(step: AnyStep, ctx: StepContext) -> list[Check]:
+    try:
+        return step.verify(ctx)
+    except Exception:  # cannot confirm: run the step instead of skipping it
+        return []
+
+
 def _can_save(ctx: StepContext) -> bool:
     return Path(ctx.config.project_dir).is_dir()
-
-
-def context_from_sandbox(
-    info: object,
-    project_dir: Path,
-    *,
-    mode: Mode = "session",
-    package_manager: str = "npm",
-    prisma_major: int | None = None,
-    sample_row: bool = True,
-) -> StepContext:
-    """A context whose inputs all come from a running sandbox (nothing to type)."""
-    target = info.target  # type: ignore[attr-defined]
-    config = WalkthroughConfig(
-        project_dir=project_dir,
-        target=target,
-        mode=mode,
-        package_manager=package_manager,
-        prisma_major=prisma_major,
-        sample_row=sample_row,
-        sandbox=True,
-    )
-    return StepContext(config, Secrets(admin_password=info.postgres_password))  # type: ignore[attr-defined]

@@ -1,48 +1,54 @@
-"""The wizard App: navigation between screens, the state, and the one error funnel.
+"""The wizard App: navigation between screens, the state, the workers and the one error funnel.
 
-Everything blocking runs in thread workers started here (so one ``Worker.StateChanged``
-handler sees every failure); screens render ``self.state`` and redraw on ``state_changed``.
+Attributes down, messages up: screens get the state, the titles and the signals when they are
+made, and ask for everything else with the messages in ``ui/messages.py``. Blocking work runs
+in ``@work`` thread methods here that post a typed result; a worker that crashes ends in the
+single ``Worker.StateChanged`` funnel, and every failure is shown by :meth:`show_error`.
 Steps run through the core ``Walkthrough``, the same orchestration as ``supatui run``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.message_pump import MessagePump
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, StepFailed, SupatuiError, as_user_error
-from supatui.core.events import Event, EventKind
-from supatui.core.plan import Check, Plan
+from supatui.core.events import Event
+from supatui.core.plan import Plan
 from supatui.core.runner import CancelToken
-from supatui.core.steps.base import Step
+from supatui.core.steps.base import AnyStep
 from supatui.ui import jobs
 from supatui.ui.commands import StepCommands
+from supatui.ui.messages import (
+    CancelRun,
+    Detected,
+    InputsEdited,
+    KeyringNeeded,
+    Previewed,
+    PreviewRequested,
+    RunStep,
+    SandboxFailed,
+    SandboxReady,
+    SecretsLoaded,
+    ShowStep,
+    ShowTranscript,
+    StateChange,
+    StepEvent,
+    StepFinished,
+    StepsLoaded,
+)
 from supatui.ui.screens.welcome import WelcomeScreen
 from supatui.ui.state import Status, WizardState
 from supatui.ui.theme import SUPATUI_THEME, THEME_NAME
 
 STYLES = Path(__file__).parent / "styles"
-
-
-def checks_from_events(events: list[Event]) -> list[Check]:
-    """The verify results as the walkthrough emitted them (a failed step's outcome carries none)."""
-    checks: list[Check] = []
-    for event in events:
-        if event.kind is EventKind.CHECK and "name" in event.data:
-            name = str(event.data["name"])
-            detail = event.text.partition(f"{name}: ")[2] if f"{name}: " in event.text else ""
-            checks.append(Check(name, bool(event.data.get("ok")), detail))
-    return checks
 
 
 class SupatuiApp(App[int]):
@@ -57,7 +63,7 @@ class SupatuiApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, context: StepContext, *, sandbox: bool, steps: list[Step] | None = None,
+    def __init__(self, context: StepContext, *, sandbox: bool, steps: list[AnyStep] | None = None,
                  done: set[str] | None = None, transcript: Any = None) -> None:
         super().__init__()
         from supatui.core.steps import STEP_IDS
@@ -65,32 +71,31 @@ class SupatuiApp(App[int]):
         self.ctx = context
         self.sandbox = sandbox
         # The real steps import psycopg & co.: they load in a worker after the first paint.
-        self.steps: dict[str, Step] = {step.id: step for step in steps or []}
+        self.steps: dict[str, AnyStep] = {step.id: step for step in steps or []}
         step_ids = [step.id for step in steps] if steps else list(STEP_IDS)
         self.titles = {step.id: step.title for step in steps} if steps else {i: f"{i} (loading…)" for i in step_ids}
         self._pending_step: str | None = None
         self._keyring_started = False
         self._resumed = bool(done)
-        self.state = WizardState(step_ids=step_ids)
+        self.state = WizardState(step_ids=step_ids, project_dir=context.config.project_dir)
         for step_id in done or ():
             if step_id in self.state.steps:
                 self.state.steps[step_id].status = Status.DONE
         self.transcript = transcript  # core TranscriptWriter, when available
-        self.state_changed: Signal[str] = Signal(self, "state-changed")
+        self.state_changed: Signal[StateChange] = Signal(self, "state-changed")
         self.log_changed: Signal[str] = Signal(self, "log-changed")
         # Before mounting: choosing a theme later would restyle every widget a second time.
         self.register_theme(SUPATUI_THEME)
         self.theme = THEME_NAME
 
     def on_mount(self) -> None:
-        self.install_screen(WelcomeScreen(id="welcome"), "welcome")
+        self.install_screen(WelcomeScreen(self.state, self.titles, self.state_changed, id="welcome"), "welcome")
         self.push_screen("welcome")
         if self.ctx.config.target is not None:  # resuming a project: its passwords may be in the keyring
             self.call_after_refresh(self.ensure_keyring)
         if self.sandbox:
             self.state.sandbox_status = "starting"
-            self.run_worker(partial(jobs.start_sandbox, self.post_message), group="sandbox", thread=True,
-                            exclusive=True, exit_on_error=False, description="Starting the sandbox")
+            self.start_sandbox()
         if self.steps:
             self.start_detect()
         elif self.sandbox or self._resumed or self._has_progress():
@@ -104,29 +109,8 @@ class SupatuiApp(App[int]):
         folder = self.ctx.config.project_dir
         return any((folder / name).exists() for name in ("package.json", ".env", "prisma", "index.ts"))
 
-    def load_steps(self) -> None:
-        if not self.steps:
-            self.run_worker(partial(jobs.load_steps, self.post_message), group="steps", thread=True,
-                            exclusive=True, exit_on_error=False, description="Loading the steps")
-
-    def ensure_keyring(self) -> None:
-        """Read the keyring once (in a thread: a locked Secret Service can hang)."""
-        if not self._keyring_started:
-            self._keyring_started = True
-            self.run_worker(partial(jobs.load_secrets, jobs.snapshot(self.ctx), self.post_message), group="keyring",
-                            thread=True, exit_on_error=False, description="Reading the keyring")
-
-    @on(jobs.StepsLoaded)
-    def _steps_loaded(self, message: jobs.StepsLoaded) -> None:
-        self.steps = {step.id: step for step in message.steps}
-        self.titles.update({step.id: step.title for step in message.steps})
-        self.publish("titles")
-        self.start_detect()
-        if self._pending_step is not None:
-            self.show_step(self._pending_step)
-
-    def publish(self, changed: str = "") -> None:
-        self.state_changed.publish(changed)
+    def publish(self, change: StateChange) -> None:
+        self.state_changed.publish(change)
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -140,7 +124,8 @@ class SupatuiApp(App[int]):
         self._pending_step = None
         name = f"step-{step_id}"
         if not self.is_screen_installed(name):
-            self.install_screen(StepScreen(self.steps[step_id]), name)
+            self.install_screen(StepScreen(self.steps[step_id], self.ctx, self.state, self.titles,
+                                           self.state_changed, self.log_changed, sandbox=self.sandbox), name)
         self.state.current = step_id
         self.switch_screen(name)
 
@@ -151,9 +136,67 @@ class SupatuiApp(App[int]):
     def action_transcript(self) -> None:
         from supatui.ui.screens.transcript import TranscriptScreen
 
-        self.push_screen(TranscriptScreen(getattr(self.transcript, "path", None)))
+        self.push_screen(TranscriptScreen(getattr(self.transcript, "path", None), self.state))
 
-    # -- workers ----------------------------------------------------------------------------
+    @on(ShowTranscript)
+    def _show_transcript(self) -> None:
+        self.action_transcript()
+
+    @on(ShowStep)
+    def _show(self, message: ShowStep) -> None:
+        if message.step_id is None:
+            self.action_welcome()
+            return
+        self.show_step(message.step_id)
+        if message.run:
+            self.call_later(self.run_step, message.step_id)
+
+    @on(RunStep)
+    def _run_requested(self, message: RunStep) -> None:
+        self.run_step(message.step_id)
+
+    @on(CancelRun)
+    def _cancel_requested(self) -> None:
+        self.cancel_run()
+
+    @on(KeyringNeeded)
+    def ensure_keyring(self) -> None:
+        """Read the keyring once (in a thread: a locked Secret Service can hang)."""
+        if not self._keyring_started:
+            self._keyring_started = True
+            self._read_keyring(jobs.snapshot(self.ctx))
+
+    @on(InputsEdited)
+    def _inputs_edited(self, message: InputsEdited) -> None:
+        """The form's draft becomes the wizard's inputs (the form keeps its own copy)."""
+        draft = message.ctx  # a copy made for this message: adopting its objects shares nothing with the form
+        self.ctx.config = draft.config
+        for name in ("admin_password", "prisma_password"):
+            self.ctx.secrets.draft(name, getattr(draft.secrets, name))
+        self.state.project_dir = draft.config.project_dir
+
+    # -- workers: each posts a typed result ---------------------------------------------------
+
+    def load_steps(self) -> None:
+        if not self.steps:
+            self._load_steps()
+
+    @work(thread=True, exclusive=True, group="steps", exit_on_error=False, description="Loading the steps")
+    def _load_steps(self) -> None:
+        from supatui.core.steps import all_steps
+
+        self.post_message(StepsLoaded(all_steps()))
+
+    @work(thread=True, group="keyring", exit_on_error=False, description="Reading the keyring")
+    def _read_keyring(self, ctx: StepContext) -> None:
+        self.post_message(jobs.load_secrets(ctx))
+
+    @work(thread=True, exclusive=True, group="sandbox", exit_on_error=False, description="Starting the sandbox")
+    def start_sandbox(self) -> None:
+        try:
+            self.post_message(SandboxReady(jobs.start_sandbox()))
+        except Exception as exc:  # the sandbox's own errors are explained, not crashes
+            self.post_message(SandboxFailed(as_user_error(exc)))
 
     def start_detect(self) -> None:
         if not self.steps or self.state.sandbox_status == "starting":
@@ -162,34 +205,44 @@ class SupatuiApp(App[int]):
             if step.status is not Status.DONE:
                 step.status = Status.CHECKING
         pending = [self.steps[i] for i in self.state.step_ids if self.state.steps[i].status is not Status.RUNNING]
-        self.run_worker(partial(jobs.detect_all, pending, jobs.snapshot(self.ctx), self.post_message),
-                        group="detect", thread=True, exclusive=True, exit_on_error=False,
-                        description="Checking which steps are done")
+        self._detect(pending, jobs.snapshot(self.ctx))
 
-    def start_preview(self, step: Step, screen: MessagePump) -> None:
-        self.run_worker(partial(jobs.preview, step, jobs.snapshot(self.ctx), screen.post_message), group="preview",
-                        thread=True, exclusive=True, exit_on_error=False, description=f"Planning {step.title}")
+    @work(thread=True, exclusive=True, group="detect", exit_on_error=False, description="Checking which steps are done")
+    def _detect(self, steps: list[AnyStep], ctx: StepContext) -> None:
+        for detected in jobs.detect_all(steps, ctx):
+            self.post_message(detected)
+
+    @on(PreviewRequested)
+    def _preview_requested(self, message: PreviewRequested) -> None:
+        step = self.steps.get(message.step_id)
+        if step is not None:
+            self._preview(step, message.ctx)
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False, description="Planning the step")
+    def _preview(self, step: AnyStep, ctx: StepContext) -> None:
+        self.post_message(jobs.preview(step, ctx))
 
     def run_step(self, step_id: str) -> None:
         if self.state.running is not None:
             self.notify("A step is already running; wait for it or press Esc.", severity="warning")
             return
         self.ctx.cancel = CancelToken()  # a fresh token per run: an old Esc must not stop this one
+        self.ctx.secrets.commit()
         mine = self.state.steps[step_id]
-        mine.status, mine.events, mine.checks, mine.error = Status.RUNNING, [], [], None
+        mine.status, mine.events, mine.checks, mine.error, mine.result = Status.RUNNING, [], [], None, None
         mine.run += 1
-        self.publish(step_id)
-        self.run_worker(partial(self._run_body, step_id), name=step_id, group="run", thread=True,
-                        exit_on_error=False, description=f"Running {self.titles[step_id]}")
+        self.publish(StateChange(step_id))
+        self._run(step_id)
 
-    def _run_body(self, step_id: str) -> None:
-        """Thread: run through the shared Walkthrough; a failure is re-raised for the error funnel."""
+    @work(thread=True, group="run", exit_on_error=False, description="Running a step")
+    def _run(self, step_id: str) -> None:
+        """Thread: run through the shared Walkthrough; the outcome (done, failed, cancelled) is the message."""
         from supatui.core.walkthrough import Walkthrough
 
         def emit(event: Event) -> None:
             if self.transcript is not None:
                 self.transcript(event)
-            self.post_message(jobs.StepEvent(event))
+            self.post_message(StepEvent(event))
 
         def on_plan(plan: Plan) -> None:
             if self.transcript is not None:
@@ -203,91 +256,112 @@ class SupatuiApp(App[int]):
                 self.transcript.set_database(database)
         walkthrough = Walkthrough(self.ctx, emit=emit, on_plan=on_plan, steps=list(self.steps.values()))
         outcome = walkthrough.run_step(step_id, redo=True)
-        self.post_message(jobs.StepVerified(step_id, outcome.checks))
-        if outcome.error is not None:
-            raise outcome.error
-        warning = jobs.store_secrets(self.ctx)
-        if warning:
-            self.call_from_thread(self.notify, warning, title="Keyring", severity="warning")
+        warning = jobs.store_secrets(self.ctx) if outcome.ok else ""
+        self.post_message(StepFinished(outcome, warning))
 
     def cancel_run(self) -> None:
         if self.state.running is not None:
             self.ctx.cancel.cancel()
             self.notify("Stopping the step and its command…", title="Cancel")
 
-    # -- messages from workers (UI thread) --------------------------------------------------
+    # -- worker results (UI thread) ---------------------------------------------------------
 
-    @on(jobs.StepEvent)
-    def _step_event(self, message: jobs.StepEvent) -> None:
+    @on(StepsLoaded)
+    def _steps_loaded(self, message: StepsLoaded) -> None:
+        self.steps = {step.id: step for step in message.steps}
+        self.titles.update({step.id: step.title for step in message.steps})
+        self.publish(StateChange(titles=True))
+        self.start_detect()
+        if self._pending_step is not None:
+            self.show_step(self._pending_step)
+
+    @on(StepEvent)
+    def _step_event(self, message: StepEvent) -> None:
         step = self.state.steps.get(message.event.step)
         if step is not None:
             step.events.append(message.event)
             self.log_changed.publish(message.event.step)
 
-    @on(jobs.StepVerified)
-    def _step_verified(self, message: jobs.StepVerified) -> None:
-        mine = self.state.steps[message.step_id]
-        mine.checks = message.checks or checks_from_events(mine.events)
-        if mine.status is Status.RUNNING and mine.checks and all(check.ok for check in mine.checks):
+    @on(StepFinished)
+    def _step_finished(self, message: StepFinished) -> None:
+        outcome = message.outcome
+        mine = self.state.steps[outcome.step]
+        mine.checks, mine.result = list(outcome.checks), outcome.result
+        if outcome.error is not None:
+            self.show_error(outcome.error, step_id=outcome.step)
+        elif mine.status is Status.RUNNING and mine.checks and all(check.ok for check in mine.checks):
             mine.status = Status.DONE
-            self.notify(f"{self.titles[message.step_id]}: done, all checks passed.", title="✓ Step done")
-        self.publish(message.step_id)
+            self.notify(f"{self.titles[outcome.step]}: done, all checks passed.", title="✓ Step done")
+        if message.keyring_warning:
+            self.notify(message.keyring_warning, title="Keyring", severity="warning")
+        self.publish(StateChange(outcome.step))
 
-    @on(jobs.Detected)
-    def _detected(self, message: jobs.Detected) -> None:
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        from supatui.ui.screens.step import StepScreen
+
+        name = f"step-{message.step_id}"
+        screen = self.get_screen(name) if self.is_screen_installed(name) else None
+        if isinstance(screen, StepScreen):
+            screen.show_preview(message)
+
+    @on(Detected)
+    def _detected(self, message: Detected) -> None:
         mine = self.state.steps[message.step_id]
         if mine.status in (Status.CHECKING, Status.PENDING, Status.DONE):
             mine.status = Status.DONE if message.done else Status.PENDING
-        self.publish(message.step_id)
+        self.publish(StateChange(message.step_id))
 
-    @on(jobs.SecretsLoaded)
-    def _secrets_loaded(self, message: jobs.SecretsLoaded) -> None:
+    @on(SecretsLoaded)
+    def _secrets_loaded(self, message: SecretsLoaded) -> None:
         self.state.keyring_usable, self.state.keyring_detail = message.usable, message.detail
         secrets = self.ctx.secrets
         if message.admin and not secrets.admin_password:
             secrets.admin_password = message.admin
         if message.prisma and not secrets.prisma_password:
             secrets.prisma_password = message.prisma
-        self.publish("context")
+        self.publish(StateChange(inputs=True))
 
-    @on(jobs.SandboxReady)
-    def _sandbox_ready(self, message: jobs.SandboxReady) -> None:
-        from supatui.core.walkthrough import context_from_sandbox
+    @on(SandboxReady)
+    def _sandbox_ready(self, message: SandboxReady) -> None:
+        from supatui.core.session import sandbox_context
 
         info = message.info
-        fresh = context_from_sandbox(info, self.ctx.config.project_dir)
-        fresh.config = dataclasses.replace(fresh.config, package_manager=self.ctx.config.package_manager,
-                                           prisma_major=self.ctx.config.prisma_major)
+        fresh = sandbox_context(info, self.ctx.config.project_dir, package_manager=self.ctx.config.package_manager,
+                                prisma_major=self.ctx.config.prisma_major)
         self.ctx.config, self.ctx.secrets.admin_password = fresh.config, fresh.secrets.admin_password
         self.state.sandbox_status = "ready"
         target = info.target
         self.state.sandbox_detail = f"project {target.ref} on {target.pooler_host}:{target.session_port}"
-        self.publish("context")
+        self.publish(StateChange(inputs=True))
         self.start_detect()
+
+    @on(SandboxFailed)
+    def _sandbox_failed(self, message: SandboxFailed) -> None:
+        self.state.sandbox_status, self.state.sandbox_detail = "failed", message.error.message
+        self.show_error(message.error, title="The sandbox did not start")
+        self.publish(StateChange())
 
     # -- the error funnel -------------------------------------------------------------------
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A worker that crashed (a bug, not a step failure: those arrive as StepFinished)."""
         worker = event.worker
-        if event.state is not WorkerState.ERROR or worker.error is None:
-            return
+        if event.state is WorkerState.ERROR and worker.error is not None:
+            self.show_error(as_user_error(worker.error))
+
+    def show_error(self, error: SupatuiError, *, step_id: str | None = None, title: str = "") -> None:
+        """Every failure the wizard shows goes through here: a notice, and for a step or the sandbox the panel."""
         from supatui.ui.screens.failure import FailureScreen
 
-        error = as_user_error(worker.error)
-        if worker.group == "run":
-            self._run_failed(worker.name, error)
-        elif worker.group == "sandbox":
-            self.state.sandbox_status, self.state.sandbox_detail = "failed", error.message
-            self.notify(error.message, title="Sandbox failed", severity="error")
-            self.push_screen(FailureScreen("The sandbox did not start", error, step_id=None, can_retry=False))
-        else:
+        if step_id is None and not title:
             self.notify(error.one_line(), title="Error", severity="error")
-        self.publish(worker.name)
-
-    def _run_failed(self, step_id: str, error: SupatuiError) -> None:
-        from supatui.ui.screens.failure import FailureScreen
-
+            return
+        if step_id is None:
+            self.notify(error.message, title="Sandbox failed", severity="error")
+            self.push_screen(FailureScreen(title, error, step_id=None, can_retry=False))
+            return
         mine = self.state.steps[step_id]
         if isinstance(error, Cancelled):
             mine.status = Status.PENDING

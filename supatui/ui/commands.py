@@ -1,4 +1,8 @@
-"""Command palette: jump to a step, run a step, open the transcript."""
+"""Command palette: jump to a step, run a step, open the transcript.
+
+The provider reads the step list from the screen it was opened on (every wizard screen is
+given the state) and asks the App with messages, like any widget.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,32 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 
-from supatui.ui.access import wizard
+from supatui.ui.messages import ShowStep, ShowTranscript
 
 
 class StepCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = wizard(self.screen)
+        from supatui.ui.screens.base import WizardScreen
+
+        screen = self.screen
         found: list[tuple[str, str, Callable[[], object]]] = [
-            ("Overview", "the welcome screen with every step's status", app.action_welcome),
-            ("Open transcript", "everything that ran in this session", app.action_transcript),
+            ("Overview", "the welcome screen with every step's status", partial(self._ask, ShowStep(None))),
+            ("Open transcript", "everything that ran in this session", partial(self._ask, ShowTranscript())),
         ]
-        for number, step_id in enumerate(app.state.step_ids, start=1):
-            title = app.titles[step_id]
+        if not isinstance(screen, WizardScreen):
+            return found
+        for number, step_id in enumerate(screen.state.step_ids, start=1):
+            title = screen.titles[step_id]
             found.append((f"Go to step {number}: {title}", "show its inputs, plan and result",
-                          partial(app.show_step, step_id)))
+                          partial(self._ask, ShowStep(step_id))))
             found.append((f"Run step {number}: {title}", "go to it and run it now",
-                          partial(self._go_and_run, step_id)))
+                          partial(self._ask, ShowStep(step_id, run=True))))
         return found
 
-    def _go_and_run(self, step_id: str) -> None:
-        app = wizard(self.screen)
-        app.show_step(step_id)
-        app.call_later(app.run_step, step_id)
+    def _ask(self, message: Message) -> None:
+        self.screen.post_message(message)
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():

@@ -13,20 +13,13 @@ from typing import Any
 
 def build_context(args: argparse.Namespace) -> tuple[Any, set[str]]:
     """The context (resumed from the folder's saved state) and the steps recorded as done there."""
-    from supatui.commands.run_inputs import project_dir_from
-    from supatui.core.context import StepContext, WalkthroughConfig
-    from supatui.core.state import config_from_saved, load_state
+    from supatui.core.session import RunOptions
+    from supatui.core.session import build_context as build_session
 
-    project_dir = project_dir_from(args)
-    saved = load_state(project_dir)
-    sandbox = bool(getattr(args, "sandbox", False))
-    if sandbox or not saved.config:
-        config = WalkthroughConfig(project_dir=project_dir, sandbox=sandbox)
-    else:
-        config = config_from_saved(project_dir, saved.config)
-        config.sandbox = False
-    done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
-    return StepContext(config), (set() if sandbox else done)
+    options = RunOptions(project_dir=getattr(args, "dir", None), sandbox=bool(getattr(args, "sandbox", False)))
+    # The wizard asks for what is missing, and reads the keyring in a thread (a locked one can hang).
+    session = build_session(options, need_target=False, read_keyring=False)
+    return session.ctx, session.done
 
 
 def _transcript(ctx: Any) -> Any:

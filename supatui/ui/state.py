@@ -7,12 +7,16 @@ and checks are redacted by the core when they are made.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 
+from supatui.core.context import Secrets, StepContext
 from supatui.core.errors import SupatuiError
 from supatui.core.events import Event
 from supatui.core.plan import Check
+from supatui.core.result import StepResult
 
 
 class Status(StrEnum):
@@ -39,12 +43,14 @@ class StepState:
     events: list[Event] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     error: SupatuiError | None = None
+    result: StepResult | None = None  # what the last run observed (step 6: the rows its script printed)
     run: int = 0  # bumped at each Run, so the live log knows to start over
 
 
 @dataclass
 class WizardState:
     step_ids: list[str]
+    project_dir: Path = Path(".")  # where the project is (the form may change it)
     steps: dict[str, StepState] = field(default_factory=dict)
     current: str | None = None  # the step on screen (None: the welcome screen)
     sandbox_status: str = ""  # "", "starting", "ready", "failed"
@@ -77,3 +83,14 @@ class WizardState:
             if step.status is Status.RUNNING:
                 return step_id
         return None
+
+
+def snapshot(ctx: StepContext) -> StepContext:
+    """A copy of the inputs (config and secrets; the cancel token is shared) for a draft or a worker.
+
+    Secrets are copied as drafts: a value still being typed is not registered with the redactor.
+    """
+    secrets = Secrets()
+    secrets.draft("admin_password", ctx.secrets.admin_password)
+    secrets.draft("prisma_password", ctx.secrets.prisma_password)
+    return StepContext(dataclasses.replace(ctx.config), secrets, ctx.cancel)

@@ -32,7 +32,9 @@ def test_recipes_follow_the_guide_per_major() -> None:
     assert PRISMA7.packages == ("@prisma/client", "@prisma/adapter-pg", "pg", "dotenv")
     assert PRISMA7.config_file == "prisma.config.ts" and PRISMA7.runs_init
     assert PRISMA6.dev_packages[0] == "prisma@6" and "@prisma/client@6" in PRISMA6.packages
-    assert PRISMA6.config_file is None and PRISMA6.client_import == "@prisma/client"
+    # Where index.ts imports the client from lives in the script template (Recipe.client_import was never read).
+    assert PRISMA6.config_file is None and 'from "@prisma/client"' in templates.index_ts(6, "User", True)
+    assert 'from "./generated/prisma/client"' in templates.index_ts(7, "User", True)
     with pytest.raises(ValueError):
         recipe_for(5)
 

@@ -43,12 +43,12 @@ def test_script_prints_rows_and_runs_on_its_own(project_copy: Path, request: pyt
     plan = step.plan(ctx)
     assert plan.commands[0].argv == ("npx", "tsx", "index.ts") and "+  await prisma.user.upsert({" in plan.files[0].diff
     events: list[Event] = []
-    step.run(ctx, events.append)
+    result = step.run(ctx, events.append)
     info = [e for e in events if e.kind == EventKind.INFO][-1]
     assert info.data["rows"] == 1 and templates.SAMPLE_EMAIL in info.text
     text = " ".join(e.text for e in events) + repr([e.data for e in events])
     assert prisma_db.password not in text
-    assert all(c.ok for c in step.verify(ctx)) and step.detect(ctx)
+    assert all(c.ok for c in step.verify(ctx, result)) and step.detect(ctx)
     assert (project_copy / ".env").read_text().startswith("# mine\nOTHER=1\n")
     # The project runs without supatui: plain npx, no engine override, nothing from our environment.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRISMA_", "SUPATUI_"))}

@@ -8,12 +8,13 @@ from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.plan import Check, FileAction, Plan
+from supatui.core.result import StepResult
 from supatui.core.state import load_state
 from supatui.core.steps.base import Step
 from supatui.core.walkthrough import Walkthrough
 
 
-class WriteFile(Step):
+class WriteFile(Step[None]):
     title = "Write a file"
     why = "Tests the life cycle."
 
@@ -26,17 +27,24 @@ class WriteFile(Step):
     def path(self, ctx: StepContext) -> Path:
         return ctx.config.project_dir / f"{self.id}.txt"
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> None:
+        return None
+
+    def plan_for(self, ctx: StepContext, decision: None) -> Plan:
         return Plan(self.id, [FileAction(self.path(ctx), f"+{self.id}")])
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
+    def is_done(self, ctx: StepContext) -> bool:
+        return all(check.ok for check in self.verify(ctx))
+
+    def run_for(self, ctx: StepContext, emit: Emit, decision: None) -> StepResult | None:
         self.runs += 1
         if self.fail:
             raise StepFailed(self.id, "boom", "do something")
         self.path(ctx).write_text("wrong" if self.bad_result else self.id)
         emit(Event(self.id, EventKind.FILE_WRITTEN, str(self.path(ctx))))
+        return None
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         path = self.path(ctx)
         return [Check(f"{path.name} holds its id", path.is_file() and path.read_text() == self.id)]
 

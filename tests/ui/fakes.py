@@ -13,7 +13,19 @@ from supatui.core.connstr import validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
+from supatui.core.inputs import (
+    ADMIN_PASSWORD,
+    MODE,
+    PACKAGE_MANAGER,
+    POOLER_HOST,
+    PRISMA_MAJOR,
+    PRISMA_PASSWORD,
+    PROJECT_DIR,
+    REF,
+    Field,
+)
 from supatui.core.plan import Check, CommandAction, FileAction, Plan, SqlAction
+from supatui.core.result import StepResult
 from supatui.core.runner import run_command
 from supatui.core.steps.base import Step
 
@@ -27,8 +39,15 @@ TITLES = {
     "test": "Run the test script",
 }
 
+# The same fields the real steps declare, so the form looks the same.
+INPUTS: dict[str, tuple[Field, ...]] = {
+    "role": (REF, POOLER_HOST, ADMIN_PASSWORD, PRISMA_PASSWORD),
+    "project": (PROJECT_DIR, PACKAGE_MANAGER, PRISMA_MAJOR),
+    "connection": (REF, POOLER_HOST, MODE, PRISMA_PASSWORD),
+}
 
-class FakeStep(Step):
+
+class FakeStep(Step[None]):
     """Validates like the real role step, plans SQL/command/file, runs and writes a marker file."""
 
     behaviour = "ok"  # "ok", "fail", "slow", "verify-fails"
@@ -38,6 +57,7 @@ class FakeStep(Step):
         self.title = TITLES[step_id]  # type: ignore[misc]
         self.why = f"Why: the guide's step '{step_id}' sets up what the next step needs."  # type: ignore[misc]
         self.behaviour = behaviour
+        self.inputs = INPUTS.get(step_id, ())  # type: ignore[misc]
 
     def marker(self, ctx: StepContext) -> Path:
         return Path(ctx.config.project_dir) / f".{self.id}.done"
@@ -55,7 +75,13 @@ class FakeStep(Step):
             errors["admin_password"] = "Enter the database password of the postgres user."
         return errors
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> None:
+        return None
+
+    def is_done(self, ctx: StepContext) -> bool:
+        return all(check.ok for check in self.verify(ctx))
+
+    def plan_for(self, ctx: StepContext, decision: None) -> Plan:
         plan = Plan(self.id, notes=[f"Fake plan for {self.id}."])
         if self.id == "role":
             plan.actions.append(SqlAction("create user \"prisma\" with password '****' bypassrls createdb",
@@ -65,10 +91,10 @@ class FakeStep(Step):
         plan.actions.append(FileAction(self.marker(ctx), diff, "mark it done"))
         return plan
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
+    def run_for(self, ctx: StepContext, emit: Emit, decision: None) -> StepResult | None:
         if self.behaviour in ("scripted", "scripted-fail"):
             self._scripted(ctx, emit)
-            return
+            return None
         emit(Event(self.id, EventKind.SQL, "select 1"))
         emit(Event(self.id, EventKind.SQL_DONE, "SELECT 1"))
         argv = [sys.executable, "-c", "import time; print('working', flush=True); time.sleep(60)"] \
@@ -79,6 +105,7 @@ class FakeStep(Step):
                              "Check the password, then run the step again.", output=result.text)
         self.marker(ctx).write_text("done\n")
         emit(Event(self.id, EventKind.FILE_WRITTEN, str(self.marker(ctx).name)))
+        return None
 
     def _scripted(self, ctx: StepContext, emit: Emit) -> None:
         """Fixed events (no timings, no paths) for snapshot tests."""
@@ -94,11 +121,11 @@ class FakeStep(Step):
         self.marker(ctx).write_text("done\n")
         emit(Event(self.id, EventKind.FILE_WRITTEN, self.marker(ctx).name))
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         exists = self.marker(ctx).exists()
         ok = exists and self.behaviour != "verify-fails"
         return [Check(f"{self.marker(ctx).name} exists", ok, "written by Run" if ok else "missing")]
 
 
-def fake_steps(**behaviours: str) -> list[Step]:
+def fake_steps(**behaviours: str) -> list[Step[None]]:
     return [FakeStep(step_id, behaviours.get(step_id, "ok")) for step_id in IDS]

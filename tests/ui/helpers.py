@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
@@ -14,13 +17,23 @@ HOST = "aws-1-eu-west-1.pooler.supabase.com"
 ADMIN_PW = "Adm1n-s3cret-pw"
 
 
-async def settle(pilot: Pilot[int]) -> None:
-    """Let timers fire and every worker finish, then let the UI catch up."""
+async def settle(pilot: Pilot[int], timeout: float = 30.0) -> None:
+    """Wait on the app's state, not on a clock: every worker finished, the screen's re-plan (debounced
+    while typing) answered, and the messages the workers posted handled."""
     app = pilot.app
-    for _ in range(3):
-        await pilot.pause(0.3)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while True:
         await wait_for_workers(app)
-    await pilot.pause()
+        await pilot.pause()
+        busy = any(not worker.is_finished for worker in app.workers)
+        quiet = 0 if busy or not getattr(app.screen, "settled", True) else quiet + 1
+        if quiet >= 3:  # idle over three turns of the message loop: a message handled may start more work
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the UI did not settle in {timeout}s: screen {type(app.screen).__name__}, "
+                                 f"workers {[w.description for w in app.workers if not w.is_finished]}")
+        await pilot.pause(0.02)
 
 
 async def wait_for_workers(app: SupatuiApp) -> None:
@@ -62,3 +75,12 @@ async def fill_role(pilot: Pilot[int]) -> None:
     await type_into(pilot, "#pooler_host", HOST)
     await type_into(pilot, "#admin_password", ADMIN_PW)
     await settle(pilot)
+
+
+async def until(pilot: Pilot[int], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds (the app's state), failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+        await pilot.pause(0.02)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Button, Input, RadioButton, Static
 
 from supatui.core.connstr import ConnectionTarget
@@ -14,7 +15,7 @@ from supatui.ui.state import Status
 from supatui.ui.widgets.live_log import LiveLog
 from supatui.ui.widgets.plan_preview import PlanPreview
 from tests.ui.conftest import SIZE, SMALL, AppFactory
-from tests.ui.helpers import ADMIN_PW, HOST, REF, fill_role, paste_into, settle, step_screen, type_into
+from tests.ui.helpers import ADMIN_PW, HOST, REF, fill_role, paste_into, settle, step_screen, type_into, until
 
 
 def text_of(widget: Static) -> str:
@@ -234,9 +235,10 @@ async def test_command_palette_jumps_to_a_step(make_app: AppFactory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"go to step 4")
-        await pilot.pause(0.5)
+        options = app.screen.query_one(CommandList)
+        await until(pilot, lambda: options.option_count > 0 and "step 4" in str(options.get_option_at_index(0).prompt))
         await pilot.press("enter")
         await settle(pilot)
         assert step_screen(app).step.id == "migrations"

@@ -50,7 +50,8 @@ async def _role_done(pilot: Pilot[Any]) -> None:
     await pilot.press("ctrl+r")
     await settle(pilot)
     pilot.app.screen.query_one("#checks").scroll_visible(animate=False)
-    await pilot.pause(6)  # let the "step done" toast go
+    pilot.app.clear_notifications()  # the "step done" toast is not part of the screen under test
+    await pilot.pause()
 
 
 async def _role_failed(pilot: Pilot[Any]) -> None:

@@ -27,7 +27,6 @@ class Recipe:
     config_file: str | None  # the Prisma config file we write (None: Prisma 6 reads .env itself)
     runs_init: bool  # whether `prisma init` is run (Prisma 6.19's init writes a v7-style config: we write files)
     runner: tuple[str, ...]  # how the test script runs
-    client_import: str  # where index.ts imports PrismaClient from
     client_marker: str  # a file that exists once the client is generated (relative to the project)
 
     @property
@@ -42,7 +41,6 @@ PRISMA7 = Recipe(
     config_file="prisma.config.ts",
     runs_init=True,
     runner=("tsx", "index.ts"),
-    client_import="./generated/prisma/client",
     client_marker="generated/prisma/client.ts",
 )
 
@@ -53,7 +51,6 @@ PRISMA6 = Recipe(
     config_file=None,
     runs_init=False,
     runner=("tsx", "index.ts"),
-    client_import="@prisma/client",
     client_marker="node_modules/.prisma/client/index.js",
 )
 

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from supatui.core import database, packagemanager
 from supatui.core.connstr import UrlError, parse_url
 from supatui.core.context import StepContext
 from supatui.core.database import Connection
+from supatui.core.envfile import read_values
 from supatui.core.errors import StepFailed, SupatuiError
 from supatui.core.events import Emit
 from supatui.core.plan import CommandAction
@@ -62,8 +61,11 @@ def run_checked(
 
 
 def read_env(project_dir: Path) -> dict[str, str]:
-    """The project's ``.env`` as Prisma and dotenv read it (values registered as secrets)."""
-    values = {key: value for key, value in dotenv_values(project_dir / ".env").items() if value is not None}
+    """The project's ``.env`` as Prisma and dotenv read it (values registered as secrets); {} when unreadable."""
+    try:
+        values = {key: value for key, value in read_values(project_dir / ".env").items() if value is not None}
+    except (OSError, UnicodeDecodeError):
+        return {}
     for key in ("DATABASE_URL", "DIRECT_URL"):
         if key in values:
             with contextlib.suppress(UrlError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from supatui.core.steps.base import Step
+from supatui.core.steps.base import AnyStep
 
 STEP_IDS: tuple[str, ...] = ("role", "project", "connection", "migrations", "client", "test")
 _MODULES = {
@@ -17,12 +17,12 @@ _MODULES = {
 }
 
 
-def get_step(step_id: str) -> Step:
+def get_step(step_id: str) -> AnyStep:
     module_name, class_name = _MODULES[step_id]
     cls = getattr(importlib.import_module(module_name), class_name)
-    step: Step = cls()
+    step: AnyStep = cls()
     return step
 
 
-def all_steps() -> list[Step]:
+def all_steps() -> list[AnyStep]:
     return [get_step(step_id) for step_id in STEP_IDS]

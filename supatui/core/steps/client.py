@@ -7,6 +7,7 @@ older than the schema it came from.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from supatui.core import packagemanager
@@ -17,6 +18,7 @@ from supatui.core.files import Snapshot
 from supatui.core.plan import Check, Plan
 from supatui.core.prisma.recipes import client_marker
 from supatui.core.prisma.workspace import Workspace, run_checked, workspace
+from supatui.core.result import StepResult
 from supatui.core.runner import run_command
 from supatui.core.steps.base import Step
 
@@ -32,26 +34,34 @@ def _client_fresh(ws: Workspace) -> tuple[bool, str]:
     return True, str(marker)
 
 
-class ClientStep(Step):
+@dataclass(frozen=True)
+class ClientDecision:
+    ws: Workspace
+    missing: tuple[str, ...]  # client packages step 2 did not install
+
+
+class ClientStep(Step[ClientDecision]):
     id: ClassVar[str] = STEP
     title: ClassVar[str] = "Install and generate Prisma Client"
     why: ClassVar[str] = ("Prisma Client is generated from your schema: typed queries for exactly your models. "
                           "Regenerate it whenever the schema changes.")
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> ClientDecision:
         ws = workspace(ctx)
+        return ClientDecision(ws, tuple(packagemanager.missing_packages(ws.dir, ws.recipe.client_packages)))
+
+    def plan_for(self, ctx: StepContext, decision: ClientDecision) -> Plan:
+        ws, missing = decision.ws, list(decision.missing)
         plan = Plan(STEP)
-        missing = packagemanager.missing_packages(ws.dir, ws.recipe.client_packages)
         if missing:
             plan.actions.append(ws.action(ws.pm.add(missing), "install the client packages"))
         plan.actions.append(ws.action(ws.prisma("generate"), "generate the client from prisma/schema.prisma"))
         return plan
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
-        ws = workspace(ctx)
+    def run_for(self, ctx: StepContext, emit: Emit, decision: ClientDecision) -> StepResult:
+        ws, missing = decision.ws, list(decision.missing)
         if not ws.schema.exists():
             raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step first: supatui run --from project.")
-        missing = packagemanager.missing_packages(ws.dir, ws.recipe.client_packages)
         if missing:
             snap = Snapshot(ws.dir / "package.json")
             try:
@@ -72,8 +82,12 @@ class ClientStep(Step):
         if not ok:
             raise StepFailed(STEP, f"prisma generate ran but the client is not there: {detail}.",
                              "Check the generator block in prisma/schema.prisma (its output path).")
+        return StepResult(STEP)
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def is_done(self, ctx: StepContext) -> bool:
+        return all(check.ok for check in self.verify(ctx))  # files only: package.json deps, the generated client
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         ws = workspace(ctx)
         missing = packagemanager.missing_packages(ws.dir, ws.recipe.client_packages)
         ok, detail = _client_fresh(ws)

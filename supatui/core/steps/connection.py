@@ -11,22 +11,35 @@ keys, so Prisma 6's ``directUrl`` and Prisma 7's ``prisma.config.ts`` work in ev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from supatui.core.connstr import MODES, ConnectionTarget, Mode, prisma_env, validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.database import PASSWORD_HINT_ROLE, connect, current_user
 from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_values, write_env
 from supatui.core.errors import InputError, StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.inputs import MODE, POOLER_HOST, PRISMA_PASSWORD, REF
 from supatui.core.plan import Check, Plan
+from supatui.core.result import StepResult
+from supatui.core.session import env_path, resolve_prisma_password
 from supatui.core.steps.base import Step
-from supatui.core.steps.role import env_path, resolve_prisma_password
 
 STEP = "connection"
 ENV_HEADER = "Supabase (Connecting with Prisma, step 3; written by supatui)"
 
 
-class ConnectionStep(Step):
+@dataclass(frozen=True)
+class ConnectionDecision:
+    target: ConnectionTarget
+    mode: Mode
+    password: str | None  # None: not known yet (step 1 sets it); run then fails with advice
+    update: EnvUpdate  # what writing .env does (with the real password, or **** as a placeholder)
+
+
+class ConnectionStep(Step[ConnectionDecision]):
     id = "connection"
+    inputs = (REF, POOLER_HOST, MODE, PRISMA_PASSWORD)
     title = "Write the connection string to .env"
     why = ("Prisma reads DATABASE_URL from .env. On Supabase it goes through Supavisor: the user is prisma.<ref>, "
            "port 5432 in session mode (servers) or 6543 in transaction mode (serverless, with DIRECT_URL on 5432 "
@@ -69,26 +82,24 @@ class ConnectionStep(Step):
         assert password is not None
         return prisma_env(target, ctx.config.role, password, mode)
 
-    def _update(self, ctx: StepContext) -> EnvUpdate:
-        return compute_update(env_path(ctx), self.values(ctx), header=ENV_HEADER)
-
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> ConnectionDecision:
         target, mode, password = self._inputs(ctx, need_password=False)
+        values = prisma_env(target, ctx.config.role, "****" if password is None else password, mode)
+        return ConnectionDecision(target, mode, password, compute_update(env_path(ctx), values, header=ENV_HEADER))
+
+    def plan_for(self, ctx: StepContext, decision: ConnectionDecision) -> Plan:
+        mode, update = decision.mode, decision.update
         plan = Plan(STEP)
-        if password is None:
-            placeholder = prisma_env(target, ctx.config.role, "****", mode)
+        if decision.password is None:
             plan.notes.append("The password comes from step 1 (set when it runs); shown here as ****.")
-            update = compute_update(env_path(ctx), placeholder, header=ENV_HEADER)
-        else:
-            update = self._update(ctx)
         plan.notes.append(f"First a test connection as {ctx.config.role} through DATABASE_URL ({mode} mode), then "
                           f"{env_path(ctx).name} is written; other keys and comments stay, the old file is backed up.")
         plan.notes.extend(update.problems())
         plan.actions.append(plan_env(update, f"set {', '.join(update.replaced + update.added) or 'nothing'}"))
         return plan
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
-        target, mode, password = self._inputs(ctx, emit)
+    def run_for(self, ctx: StepContext, emit: Emit, decision: ConnectionDecision) -> StepResult:
+        target, mode, password = self._inputs(ctx, emit)  # the password may have been set since (step 1 ran)
         assert password is not None
         values = prisma_env(target, ctx.config.role, password, mode)
         for key in dict.fromkeys(values):
@@ -98,6 +109,7 @@ class ConnectionStep(Step):
             self._try(ctx, key, values[key], emit)
         ctx.cancel.raise_if_cancelled(STEP)
         write_env(env_path(ctx), values, header=ENV_HEADER, step=STEP, emit=emit)
+        return StepResult(STEP)
 
     def _try(self, ctx: StepContext, key: str, url: str, emit: Emit) -> str:
         """Connect through ``url`` as the role; return current_user. Raises StepFailed with advice."""
@@ -113,7 +125,12 @@ class ConnectionStep(Step):
         emit(Event(STEP, EventKind.INFO, f"{key} connects as {user}."))
         return user
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def is_done(self, ctx: StepContext) -> bool:
+        """.env holds this step's URLs for the known password, and they connect: it logs in only through the URL
+        the project itself uses (read-only ``select current_user``)."""
+        return all(check.ok for check in self.verify(ctx))
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         path = env_path(ctx)
         if not path.is_file():
             return [Check(f"{path.name} exists", False, f"no {path} yet: run step 3")]

@@ -20,6 +20,7 @@ from supatui.core.plan import Check, Plan
 from supatui.core.prisma import templates
 from supatui.core.prisma.engine import engine_download_error, engine_download_failed, output_tail
 from supatui.core.prisma.workspace import Workspace, cli_url, connect, run_checked, workspace
+from supatui.core.result import StepResult
 from supatui.core.runner import run_command
 from supatui.core.steps.base import Step
 
@@ -78,22 +79,36 @@ def choose_path(state: DbState, local: list[str]) -> Path_:
     return "new"
 
 
-class MigrationsStep(Step):
+@dataclass(frozen=True)
+class MigrationsDecision:
+    ws: Workspace
+    state: DbState  # empty when the database could not be read (``problem`` says why)
+    local: tuple[str, ...]
+    path: Path_
+    problem: SupatuiError | None = None  # the probe failed: plan says so, run raises it
+
+
+class MigrationsStep(Step[MigrationsDecision]):
     id: ClassVar[str] = STEP
     title: ClassVar[str] = "Create the tables (migrations)"
     why: ClassVar[str] = ("Prisma Migrate turns the schema into SQL, applies it and records it in _prisma_migrations; "
                           "a database that already has tables is baselined instead, so nothing is dropped.")
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> MigrationsDecision:
         ws = workspace(ctx)
-        plan = Plan(STEP)
+        local = local_migrations(ws)
         try:
             state = probe(cli_url(ws.dir, STEP))
         except SupatuiError as exc:
-            plan.notes.append(f"The database is checked when the step runs ({exc.message}); an empty one gets the "
-                              "guide's models and migrate dev, one with tables is baselined (db pull, 0_init).")
-            state = DbState()
-        path = choose_path(state, local_migrations(ws))
+            return MigrationsDecision(ws, DbState(), tuple(local), choose_path(DbState(), local), exc)
+        return MigrationsDecision(ws, state, tuple(local), choose_path(state, local))
+
+    def plan_for(self, ctx: StepContext, decision: MigrationsDecision) -> Plan:
+        ws, state, path = decision.ws, decision.state, decision.path
+        plan = Plan(STEP)
+        if decision.problem is not None:
+            plan.notes.append(f"The database is checked when the step runs ({decision.problem.message}); an empty one "
+                              "gets the guide's models and migrate dev, one with tables is baselined (db pull, 0_init).")
         if path == "done":
             plan.notes.append("Every migration in prisma/migrations is applied: nothing to do.")
         elif path == "deploy":
@@ -111,12 +126,12 @@ class MigrationsStep(Step):
                                           "create and apply the first migration"))
         return plan
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
-        ws = workspace(ctx)
+    def run_for(self, ctx: StepContext, emit: Emit, decision: MigrationsDecision) -> StepResult:
+        ws, state, path = decision.ws, decision.state, decision.path
         if not ws.schema.exists():
             raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step first: supatui run --from project.")
-        state = probe(cli_url(ws.dir, STEP))
-        path = choose_path(state, local_migrations(ws))
+        if decision.problem is not None:
+            raise decision.problem
         emit(Event(STEP, EventKind.INFO, {
             "done": "Every migration in prisma/migrations is already applied.",
             "deploy": "The database has Prisma migrations: applying the pending ones.",
@@ -130,6 +145,7 @@ class MigrationsStep(Step):
             self._baseline(ws, ctx, emit, state)
         elif path == "new":
             self._new(ws, ctx, emit)
+        return StepResult(STEP)
 
     def _new(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
         schema = read_text(ws.schema) or ""
@@ -168,7 +184,10 @@ class MigrationsStep(Step):
             run_checked(ws, ctx, emit, STEP, ws.prisma("migrate", "resolve", "--applied", BASELINE),
                         what="prisma migrate resolve", hint="See the output above; then run the step again.")
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def is_done(self, ctx: StepContext) -> bool:
+        return all(check.ok for check in self.verify(ctx))  # one read-only query through the URL in .env
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         ws = workspace(ctx)
         state = probe(cli_url(ws.dir, STEP))
         local = local_migrations(ws)

@@ -6,6 +6,7 @@ added, and any file a command or we change is backed up first (files.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,18 +15,30 @@ from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.files import Snapshot, plan_write, read_text, write_file
+from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
-from supatui.core.prisma.recipes import SUPPORTED_MAJORS, choose_recipe, config_path, installed_major
+from supatui.core.prisma.recipes import SUPPORTED_MAJORS, config_path, installed_major
 from supatui.core.prisma.workspace import Workspace, run_checked, workspace
+from supatui.core.result import StepResult
 from supatui.core.runner import run_command
 from supatui.core.steps.base import Step
 
 STEP = "project"
 
 
-class ProjectStep(Step):
+@dataclass(frozen=True)
+class ProjectDecision:
+    ws: Workspace  # the folder, the package manager and the Prisma recipe (chosen once, here)
+    has_package_json: bool  # kept as is (only missing packages are added, backup first)
+    dev_missing: tuple[str, ...]
+    runtime_missing: tuple[str, ...]
+    needs_tsconfig: bool
+
+
+class ProjectStep(Step[ProjectDecision]):
     id: ClassVar[str] = STEP
+    inputs = (PROJECT_DIR, PACKAGE_MANAGER, PRISMA_MAJOR)
     title: ClassVar[str] = "Create the Prisma project"
     why: ClassVar[str] = ("A Node project with the Prisma CLI, the client and its PostgreSQL adapter, and Prisma's "
                           "schema and config files: the guide's step 2.")
@@ -44,23 +57,30 @@ class ProjectStep(Step):
             errors["project_dir"] = f"{project_dir} is a file, not a folder."
         return errors
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> ProjectDecision:
         ws = workspace(ctx)
+        d, recipe = ws.dir, ws.recipe
+        return ProjectDecision(ws, (d / "package.json").exists(),
+                               tuple(packagemanager.missing_packages(d, recipe.dev_packages)),
+                               tuple(packagemanager.missing_packages(d, recipe.packages)),
+                               not (d / "tsconfig.json").exists())
+
+    def plan_for(self, ctx: StepContext, decision: ProjectDecision) -> Plan:
+        ws = decision.ws
         plan = Plan(STEP)
-        d, recipe, pm = ws.dir, ws.recipe, ws.pm
+        recipe, pm = ws.recipe, ws.pm
         via = " (run through npx)" if pm.via_npx else ""
         plan.notes.append(f"Prisma {recipe.major} recipe with {pm.name}{via}.")
-        if (d / "package.json").exists():
+        if decision.has_package_json:
             plan.notes.append("package.json exists: it is kept; only missing packages are added (backup first).")
         else:
             plan.actions.append(ws.action(pm.init(), "create package.json"))
-        dev = packagemanager.missing_packages(d, recipe.dev_packages)
-        runtime = packagemanager.missing_packages(d, recipe.packages)
+        dev, runtime = list(decision.dev_missing), list(decision.runtime_missing)
         if dev:
             plan.actions.append(ws.action(pm.add(dev, dev=True), "install the Prisma CLI and TypeScript tools"))
         if runtime:
             plan.actions.append(ws.action(pm.add(runtime), "install the Prisma client and its PostgreSQL driver"))
-        if not (d / "tsconfig.json").exists():
+        if decision.needs_tsconfig:
             plan.actions.append(ws.action(pm.exec("tsc", "--init"), "create tsconfig.json"))
         plan.actions.extend(self._file_actions(ws, ctx))
         return plan
@@ -86,19 +106,18 @@ class ProjectStep(Step):
                 actions.append(plan_write(gitignore, text, "keep .env and node_modules out of git"))
         return actions
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
-        ws = workspace(ctx)
+    def run_for(self, ctx: StepContext, emit: Emit, decision: ProjectDecision) -> StepResult:
+        ws = decision.ws
         d = ws.dir
         d.mkdir(parents=True, exist_ok=True)
-        had_package_json = (d / "package.json").exists()
+        had_package_json = decision.has_package_json
         if not had_package_json:
             run_checked(ws, ctx, emit, STEP, ws.pm.init(), what="Creating package.json",
                         hint="Check that Node.js and npm work (supatui doctor).")
             if not (d / "package.json").exists():
                 raise StepFailed(STEP, f"{ws.pm.name} init did not create package.json.", "Create it with `npm init -y`.")
-        ws = Workspace(d, ws.pm, choose_recipe(d, ctx.config.prisma_major))
         self._install(ws, ctx, emit, keep_backup=had_package_json)
-        if not (d / "tsconfig.json").exists():
+        if decision.needs_tsconfig and not (d / "tsconfig.json").exists():
             result = _run(ws, ctx, emit, ws.pm.exec("tsc", "--init"))
             if not result:
                 emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
@@ -106,6 +125,7 @@ class ProjectStep(Step):
             self._prisma7_files(ws, ctx, emit)
         else:
             self._prisma6_files(ws, ctx, emit)
+        return StepResult(STEP)
 
     def _install(self, ws: Workspace, ctx: StepContext, emit: Emit, *, keep_backup: bool) -> None:
         d, pm = ws.dir, ws.pm
@@ -176,7 +196,10 @@ class ProjectStep(Step):
             emit(Event(STEP, EventKind.WARNING, "A prisma.config.ts exists: with it, Prisma 6 no longer loads .env "
                        "by itself; make sure it imports dotenv/config."))
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def is_done(self, ctx: StepContext) -> bool:
+        return all(check.ok for check in self.verify(ctx))  # files only: package.json, node_modules, schema, config
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         ws = workspace(ctx)
         d, recipe = ws.dir, ws.recipe
         checks = [Check("package.json", (d / "package.json").exists(), str(d / "package.json"))]

@@ -7,15 +7,13 @@ Verification reads the catalogs, so a role made by hand in the SQL editor is det
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 from psycopg import errors as pgerrors
 
 from supatui.core import secrets
-from supatui.core.connstr import ConnectionTarget, UrlError, admin_mode, parse_url, validate_host, validate_ref
+from supatui.core.connstr import ConnectionTarget, admin_mode, validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.database import (
     PASSWORD_HINT_ADMIN,
@@ -23,11 +21,11 @@ from supatui.core.database import (
     connect_target,
     query_one,
 )
-from supatui.core.envfile import read_values
 from supatui.core.errors import InputError, StepFailed, SupatuiError
-from supatui.core.events import Emit, Event, EventKind, discard
+from supatui.core.events import Emit, Event, EventKind
+from supatui.core.inputs import ADMIN_PASSWORD, POOLER_HOST, PRISMA_PASSWORD, REF
 from supatui.core.plan import Check, Plan, SqlAction
-from supatui.core.redact import register_secret
+from supatui.core.result import StepResult
 from supatui.core.rolesql import (
     DEFAULT_ACL_KINDS,
     DEFAULT_ACL_NEEDS,
@@ -40,61 +38,12 @@ from supatui.core.rolesql import (
     step1_sql_for_editor,
     validate_role_name,
 )
+from supatui.core.session import ENV_PRISMA_PASSWORD, resolve_prisma_password
 from supatui.core.steps.base import Step
 
 __all__ = ["RoleStep", "admin_mode", "resolve_prisma_password", "step1_sql_for_editor"]
 
 STEP = "role"
-ENV_PRISMA_PASSWORD = "SUPATUI_PRISMA_PASSWORD"
-
-
-def resolve_prisma_password(ctx: StepContext, emit: Emit = discard, *, generate: bool = False) -> str | None:
-    """The role's password: given, keyring, SUPATUI_PRISMA_PASSWORD, the project's .env, else (if asked) a new one.
-
-    The result is kept in ``ctx.secrets`` (which registers it with the redactor).
-    """
-    if ctx.secrets.prisma_password is not None:
-        return ctx.secrets.prisma_password
-    target = ctx.config.target
-    password: str | None = None
-    if target is not None:
-        try:
-            password = secrets.get_password(target.ref, ctx.config.role)
-        except secrets.KeyringUnavailable as exc:
-            emit(Event(STEP, EventKind.WARNING, exc.message, {"hint": exc.hint}))
-    if password is None:
-        password = os.environ.get(ENV_PRISMA_PASSWORD) or None
-    if password is None:
-        password = password_from_env_file(ctx)
-    if password is None and generate:
-        password = secrets.generate_password()
-        emit(Event(STEP, EventKind.INFO, f"Generated a strong password for the {ctx.config.role} role."))
-    if password is not None:
-        ctx.secrets.prisma_password = password
-    return password
-
-
-def env_path(ctx: StepContext) -> Path:
-    return Path(ctx.config.project_dir) / ".env"
-
-
-def password_from_env_file(ctx: StepContext) -> str | None:
-    """The role's password from this project's ``.env`` when it is for the same ref and role.
-
-    Without a keyring that file is the only place the password survives between runs.
-    """
-    target = ctx.config.target
-    path = env_path(ctx)
-    if target is None or not path.is_file():
-        return None
-    try:
-        parsed = parse_url(read_values(path).get("DATABASE_URL") or "")
-    except (UrlError, OSError, UnicodeDecodeError, ValueError):
-        return None
-    if parsed.password and parsed.role == ctx.config.role and parsed.ref == target.ref:
-        register_secret(parsed.password)
-        return parsed.password
-    return None
 
 
 def _target_errors(ctx: StepContext) -> dict[str, str]:
@@ -116,8 +65,9 @@ class RoleState:
     password_current: bool | None
 
 
-class RoleStep(Step):
+class RoleStep(Step[RoleState]):
     id = "role"
+    inputs = (REF, POOLER_HOST, ADMIN_PASSWORD, PRISMA_PASSWORD)
     title = "Create the prisma role"
     why = ("Prisma gets its own database user, so its activity can be watched and its password rotated apart from "
            "postgres. BYPASSRLS lets it see every row; CREATEDB lets `prisma migrate dev` make its shadow database; "
@@ -172,10 +122,13 @@ class RoleStep(Step):
         current = exists and password is not None and self._password_works(ctx, password)
         return RoleState(exists, current)
 
-    # --- plan ---
-    def plan(self, ctx: StepContext) -> Plan:
+    # --- decide / plan ---
+    def decide(self, ctx: StepContext) -> RoleState:
+        return self._probe(ctx)
+
+    def plan_for(self, ctx: StepContext, decision: RoleState) -> Plan:
         role, admin = ctx.config.role, ctx.config.admin_user
-        state = self._probe(ctx)
+        state = decision
         plan = Plan(STEP)
         statements = guide_statements(role, "****", exists=bool(state.exists), admin=admin,
                                       include_password=not state.password_current)
@@ -195,7 +148,9 @@ class RoleStep(Step):
         return plan
 
     # --- run ---
-    def run(self, ctx: StepContext, emit: Emit) -> None:
+    def run_for(self, ctx: StepContext, emit: Emit, decision: RoleState) -> StepResult:
+        # pg_roles is read again inside the admin connection (a role made in between is still handled); whether
+        # the password is current comes from the decision when it was made for this same password.
         target = self._require_valid(ctx)
         role, admin = ctx.config.role, ctx.config.admin_user
         password = resolve_prisma_password(ctx, emit, generate=True)
@@ -204,7 +159,8 @@ class RoleStep(Step):
         with self._admin(ctx) as conn:
             conn.add_notice_handler(lambda diag: notices.append(f"{diag.severity}: {diag.message_primary}"))
             exists = self._exists(conn, role)
-            current = exists and self._password_works(ctx, password)
+            known = decision.password_current if decision.exists and password == ctx.secrets.prisma_password else None
+            current = exists and (known if known is not None else self._password_works(ctx, password))
             if current:
                 emit(Event(STEP, EventKind.INFO, f"Role {role} exists and its password is current; not changing it."))
             for statement in guide_statements(role, password, exists=exists, admin=admin, include_password=not current):
@@ -222,6 +178,7 @@ class RoleStep(Step):
                     except psycopg.Error as exc2:
                         raise self._failure(conn, exc2, alter) from None
         self._store_password(target.ref, role, password, emit)
+        return StepResult(STEP)
 
     @staticmethod
     def _exists(conn: Connection, role: str) -> bool:
@@ -261,8 +218,31 @@ class RoleStep(Step):
             emit(Event(STEP, EventKind.WARNING, f"{exc.message} — the {role} password was not stored; it lives only "
                        "in this run and in the .env file step 3 writes.", {"hint": exc.hint}))
 
-    # --- verify ---
-    def verify(self, ctx: StepContext) -> list[Check]:
+    # --- is_done / verify ---
+    def is_done(self, ctx: StepContext) -> bool:
+        """The catalogs (read as the admin, with the password the user gave) show the role with its attributes,
+        grants and default privileges. It does not try to log in as the role with a password it only guesses
+        (keyring, .env): that is the full verify's job, after a run or when asked."""
+        if self.validate(ctx):
+            return False
+        return all(check.ok for check in self._catalog_checks(ctx))
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
+        role = ctx.config.role
+        checks = self._catalog_checks(ctx)
+        if not checks[0].ok:
+            return checks
+        password = resolve_prisma_password(ctx)
+        if password is None:
+            checks.append(Check(f"{role} password known", False, "not given, not in the keyring nor "
+                                f"{ENV_PRISMA_PASSWORD}: run step 1 to set one"))
+        else:
+            works = self._password_works(ctx, password)
+            checks.append(Check(f"{role} logs in with the stored password", works,
+                                "" if works else "password differs: run step 1 again to set it"))
+        return checks
+
+    def _catalog_checks(self, ctx: StepContext) -> list[Check]:
         role, admin = ctx.config.role, ctx.config.admin_user
         with self._admin(ctx) as conn:
             attrs = query_one(conn, ROLE_ATTRS, (role,))
@@ -287,14 +267,6 @@ class RoleStep(Step):
                 lacking = DEFAULT_ACL_NEEDS[kind] - defaults.get(kind, set())
                 checks.append(Check(f"default privileges: {admin}'s new {word} in public go to {role}", not lacking,
                                     f"missing {', '.join(sorted(lacking))}" if lacking else "ALL"))
-        password = resolve_prisma_password(ctx)
-        if password is None:
-            checks.append(Check(f"{role} password known", False, "not given, not in the keyring nor "
-                                f"{ENV_PRISMA_PASSWORD}: run step 1 to set one"))
-        else:
-            works = self._password_works(ctx, password)
-            checks.append(Check(f"{role} logs in with the stored password", works,
-                                "" if works else "password differs: run step 1 again to set it"))
         return checks
 
 

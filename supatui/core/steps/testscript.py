@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
+from supatui.core import state as saved_state
 from supatui.core.context import StepContext
-from supatui.core.errors import StepFailed
+from supatui.core.errors import StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.files import plan_write, read_text, write_file
 from supatui.core.plan import Check, Plan
 from supatui.core.prisma import templates
 from supatui.core.prisma.engine import output_tail
-from supatui.core.prisma.workspace import Workspace, workspace
+from supatui.core.prisma.workspace import Workspace, cli_url, connect, workspace
+from supatui.core.result import ScriptRows, StepResult
 from supatui.core.runner import CommandResult, run_command
 from supatui.core.steps.base import Step
 
@@ -49,6 +50,31 @@ def script_spec(ws: Workspace, ctx: StepContext) -> ScriptSpec:
     return ScriptSpec(templates.index_ts(ws.recipe.major, model, sample), model, count_field)
 
 
+def table_of(schema_text: str, model: str) -> str:
+    """The table a model reads (``@@map("name")`` or the model's own name, as Prisma names it)."""
+    block = re.search(rf"^\s*model\s+{re.escape(model)}\s*\{{(.*?)^\s*\}}", schema_text, re.M | re.S)
+    mapped = re.search(r'@@map\(\s*(?:name:\s*)?"([^"]+)"', block.group(1)) if block else None
+    return mapped.group(1) if mapped else model
+
+
+def rows_in_database(ws: Workspace, model: str) -> int:
+    """How many rows the script's table holds, read through the URL in .env in a read-only transaction."""
+    table = table_of(read_text(ws.schema) or "", model)
+    with connect(cli_url(ws.dir, STEP), STEP) as conn, conn.transaction(), conn.cursor() as cur:
+        cur.execute("set transaction read only")
+        cur.execute(f'select count(*) from (select 1 from public."{table.replace(chr(34), chr(34) * 2)}" limit 1000) t')
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class TestDecision:
+    __test__ = False  # not a pytest class, despite the name
+    ws: Workspace
+    spec: ScriptSpec | None  # None: the schema has no model yet (``problem`` says so)
+    problem: StepFailed | None = None
+
+
 def script_argv(ws: Workspace) -> tuple[str, ...]:
     return ws.pm.exec(*ws.recipe.runner)
 
@@ -63,36 +89,43 @@ def printed_lines(result: CommandResult) -> list[str]:
     return [line for line in result.output if not _NOISE.match(line)]
 
 
-class TestStep(Step):
+class TestStep(Step[TestDecision]):
     __test__ = False  # not a pytest class, despite the name
-    _observed: tuple[Path, int, int, list[str]] | None = None
 
     id: ClassVar[str] = STEP
     title: ClassVar[str] = "Run a test script"
     why: ClassVar[str] = ("A few lines of TypeScript that read your table through Prisma Client: the proof that the "
                           "project, the connection string and the client work together, without supatui.")
 
-    def plan(self, ctx: StepContext) -> Plan:
+    def decide(self, ctx: StepContext) -> TestDecision:
         ws = workspace(ctx)
-        plan = Plan(STEP)
         try:
-            spec = script_spec(ws, ctx)
-        except StepFailed:
+            return TestDecision(ws, script_spec(ws, ctx))
+        except StepFailed as exc:
+            return TestDecision(ws, None, exc)
+
+    def plan_for(self, ctx: StepContext, decision: TestDecision) -> Plan:
+        ws, spec = decision.ws, decision.spec
+        plan = Plan(STEP)
+        if spec is None:
             spec = ScriptSpec(templates.index_ts(ws.recipe.major, "User", ctx.config.sample_row), "User", "email")
             plan.notes.append("The script reads the guide's User model (decided from the schema when the step runs).")
         plan.actions.append(plan_write(ws.dir / SCRIPT, spec.text, f"the test script (reads {spec.model})"))
         plan.actions.append(ws.action(script_argv(ws), "run it"))
         return plan
 
-    def run(self, ctx: StepContext, emit: Emit) -> None:
-        ws = workspace(ctx)
-        spec = script_spec(ws, ctx)
-        write_file(ws.dir / SCRIPT, spec.text, step=STEP, emit=emit, description="wrote")
+    def run_for(self, ctx: StepContext, emit: Emit, decision: TestDecision) -> StepResult:
+        ws, spec = decision.ws, decision.spec
+        if spec is None:
+            assert decision.problem is not None
+            raise decision.problem
+        path = ws.dir / SCRIPT
+        write_file(path, spec.text, step=STEP, emit=emit, description="wrote")
         rows, lines = self._execute(ws, ctx, emit, spec)
-        # The script's output is the post-condition: keep what it printed, so verify need not run it again.
-        self._observed = (ws.dir / SCRIPT, (ws.dir / SCRIPT).stat().st_mtime_ns, rows, lines)
         emit(Event(STEP, EventKind.INFO, f"The script printed {rows} {spec.model} row(s):\n" + "\n".join(lines),
                    {"rows": rows, "lines": lines}))
+        # The script's output is the post-condition: verify reuses it while the script is unchanged.
+        return StepResult(STEP, rows=ScriptRows(path, path.stat().st_mtime_ns, spec.model, rows, tuple(lines)))
 
     def _execute(self, ws: Workspace, ctx: StepContext, emit: Emit, spec: ScriptSpec) -> tuple[int, list[str]]:
         result = run_command(script_argv(ws), cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None, cancel=ctx.cancel)
@@ -106,17 +139,37 @@ class TestStep(Step):
                              output=output_tail("\n".join(lines)), code=codes[0] if codes else "script")
         return count_rows("\n".join(lines), spec.count_field), lines
 
-    def verify(self, ctx: StepContext) -> list[Check]:
+    def is_done(self, ctx: StepContext) -> bool:
+        """The script is there and the rows it reads are in the database (read-only query through .env),
+        or, when the database cannot be read, the last recorded run passed after the script was written.
+        Never runs the script."""
+        ws = workspace(ctx)
+        path = ws.dir / SCRIPT
+        if not path.is_file():
+            return False
+        model = templates.query_model(read_text(ws.schema) or "")
+        if model is None:
+            return False
+        try:
+            count = rows_in_database(ws, model)
+        except (SupatuiError, OSError):
+            record = saved_state.load_state(ws.dir).steps.get(STEP) or {}
+            at = record.get("at")
+            return record.get("status") == "done" and isinstance(at, int | float) and at + 1 >= path.stat().st_mtime
+        except Exception:  # psycopg: the table is not there (yet)
+            return False
+        return count > 0 or model != "User"
+
+    def verify(self, ctx: StepContext, result: StepResult | None = None) -> list[Check]:
         ws = workspace(ctx)
         path = ws.dir / SCRIPT
         if not path.exists():
             return [Check("index.ts", False, f"{path} is missing")]
         spec = script_spec(ws, ctx)
-        observed = getattr(self, "_observed", None)
-        self._observed = None
+        observed = result.rows if result is not None else None
         try:
-            if observed is not None and observed[:2] == (path, path.stat().st_mtime_ns):
-                rows, lines = observed[2], observed[3]  # printed by the run a moment ago, unchanged since
+            if observed is not None and (observed.script, observed.mtime_ns) == (path, path.stat().st_mtime_ns):
+                rows, lines = observed.count, list(observed.lines)  # printed by the run a moment ago, unchanged since
             else:
                 rows, lines = self._execute(ws, ctx, discard, spec)
         except StepFailed as exc:

@@ -8,16 +8,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from supatui.ui.access import wizard
+from supatui.ui.state import WizardState
 from supatui.ui.widgets.live_log import LiveLog
 
 
 class TranscriptScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss_screen", "Close")]
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, state: WizardState) -> None:
         super().__init__(id="transcript")
         self.path = path
+        self.state = state
 
     def compose(self) -> ComposeResult:
         with Vertical(id="transcript-panel") as panel:
@@ -29,7 +30,7 @@ class TranscriptScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         log = self.query_one(LiveLog)
-        state = wizard(self).state
+        state = self.state
         for step_id in state.step_ids:
             events = state.steps[step_id].events
             if events:

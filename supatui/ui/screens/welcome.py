@@ -7,10 +7,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
-from supatui.ui.access import wizard
+from supatui.ui.messages import ShowStep, StateChange
+from supatui.ui.screens.base import WizardScreen
 from supatui.ui.state import Status, WizardState
 from supatui.ui.widgets.stepper import Stepper
 
@@ -23,7 +23,7 @@ INTRO = (
 )
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(WizardScreen):
     BINDINGS = [Binding("ctrl+n", "resume", "Continue")]
 
     def compose(self) -> ComposeResult:
@@ -31,7 +31,7 @@ class WelcomeScreen(Screen[None]):
         with VerticalScroll(id="welcome"):
             yield Static(INTRO, id="intro")
             yield Static("", id="environment")
-            yield Stepper(wizard(self).titles, id="welcome-steps")
+            yield Stepper(self.titles, id="welcome-steps")
             yield Static("", id="result")
             with Horizontal(classes="buttons"):
                 yield Button("Continue where you left off", id="resume", variant="primary")
@@ -39,22 +39,22 @@ class WelcomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        wizard(self).state_changed.subscribe(self, self.refresh_state)
+        self.state_changed.subscribe(self, self.refresh_state)
         self.refresh_state()
         self.query_one("#resume", Button).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_state()
 
-    def refresh_state(self, _step: str = "") -> None:
-        state = wizard(self).state
+    def refresh_state(self, _change: StateChange | None = None) -> None:
+        state = self.state
         stepper = self.query_one(Stepper)
-        stepper.titles = wizard(self).titles
+        stepper.titles = self.titles
         stepper.update_from(state, None)
         resume = state.resume_step()
         number = state.step_ids.index(resume) + 1
         all_done = all(s.status is Status.DONE for s in state.steps.values())
-        title = wizard(self).titles[resume]
+        title = self.titles[resume]
         label = "All six steps are done: review them" if all_done else f"Continue: step {number}, {title}"
         self.query_one("#resume", Button).label = label
         self.query_one("#environment", Static).update(self._environment(state))
@@ -66,13 +66,10 @@ class WelcomeScreen(Screen[None]):
 
     def _result(self, state: WizardState) -> Text:
         """The rows the test script printed, and how to run the project without supatui."""
-        folder = wizard(self).ctx.config.project_dir
+        folder = state.project_dir
         text = Text()
-        lines: list[str] = []
-        for event in state.steps["test"].events:
-            printed = event.data.get("lines")
-            if isinstance(printed, list):
-                lines = [str(line) for line in printed]
+        result = state.steps["test"].result
+        lines = list(result.rows.lines) if result is not None and result.rows is not None else []
         if lines:
             text.append("The test script printed:\n", style="bold")
             text.append("\n".join(lines) + "\n\n")
@@ -101,13 +98,13 @@ class WelcomeScreen(Screen[None]):
 
     @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
-        wizard(self).show_step(wizard(self).state.resume_step())
+        self.post_message(ShowStep(self.state.resume_step()))
 
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
-        wizard(self).show_step(wizard(self).state.step_ids[0])
+        self.post_message(ShowStep(self.state.step_ids[0]))
 
     @on(OptionList.OptionSelected)
     def _jump(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            wizard(self).show_step(event.option.id)
+            self.post_message(ShowStep(event.option.id))

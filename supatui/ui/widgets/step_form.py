@@ -1,13 +1,14 @@
-"""A step's inputs: one field per setting, each with its own validation message.
+"""A step's inputs, drawn from the fields the step declares (``Step.inputs``), each with its message.
 
-The form writes what is typed into the App's ``StepContext`` (config and secrets) and says
-so with :class:`StepForm.Changed`; the screen then asks the step to validate and re-plan.
-Field ids are the names ``Step.validate`` uses for its messages.
+The form owns its draft: a copy of the wizard's context that it edits as you type, announced
+with :class:`StepForm.Changed` (carrying a fresh copy); the screen re-plans with it and the App
+adopts it. Field ids are the fields' names, which are the keys ``Step.validate`` reports under.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on
@@ -17,69 +18,67 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
 from supatui.core.connstr import ConnectionTarget
-from supatui.core.context import PACKAGE_MANAGERS, StepContext
+from supatui.core.context import StepContext
+from supatui.core.inputs import Field
 from supatui.core.secrets import generate_password
-from supatui.ui.access import wizard
+from supatui.ui.state import snapshot
 from supatui.ui.widgets.connection_form import ConnectionForm
 from supatui.ui.widgets.secret_input import SecretInput
 
-FIELDS: dict[str, tuple[str, ...]] = {
-    "role": ("connection", "admin_password", "prisma_password"),
-    "project": ("project_dir", "package_manager", "prisma_major"),
-    "connection": ("connection+mode", "prisma_password"),
-}
-ALIASES = {"target": "ref", "host": "pooler_host", "password": "admin_password", "dir": "project_dir"}
-PRISMA_VERSIONS = [("Latest Prisma (7)", 0), ("Prisma 6 (as in the guide)", 6)]
+SECRETS = ("admin_password", "prisma_password")
 
 
 class StepForm(Vertical):
+    @dataclass
     class Changed(Message):
-        """The inputs changed (already written to the context)."""
+        """The draft changed; ``ctx`` is a copy of it that the receiver may keep."""
 
-    def __init__(self, step_id: str, ctx: StepContext, *, sandbox: bool, keyring_usable: bool | None,
+        ctx: StepContext
+
+    def __init__(self, inputs: tuple[Field, ...], ctx: StepContext, *, sandbox: bool, keyring_usable: bool | None,
                  id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="step-form")
-        self.step_id = step_id
-        self.ctx = ctx
+        self.inputs = inputs
+        self.draft = snapshot(ctx)
         self.sandbox = sandbox
         self.keyring_usable = keyring_usable
-        self.fields = FIELDS.get(step_id, ())
+        self.names = {field.name for field in inputs}
 
     def compose(self) -> ComposeResult:
-        if not self.fields:
+        if not self.inputs:
             yield Static("Nothing to fill in: this step uses what the earlier steps set up.", classes="field-note")
-        for name in self.fields:
-            if name.startswith("connection"):
-                yield ConnectionForm(with_mode=name.endswith("+mode"), locked=self.sandbox)
-            elif name == "admin_password":
-                yield from self._password("admin_password", f"Password of the `{self.ctx.config.admin_user}` role "
-                                          "(Database settings → Reset password if you lost it)", generate=False)
-            elif name == "prisma_password":
-                label = f"Password for the new `{self.ctx.config.role}` role (empty: one is generated)"
-                yield from self._password("prisma_password", label, generate=True)
-            elif name == "project_dir":
-                yield Label("Project folder (created if missing)", classes="field-label")
-                yield Input(placeholder="./hello-prisma", id="project_dir")
-                yield Static("", id="project_dir-msg", classes="field-msg")
-            elif name == "package_manager":
-                yield Label("Package manager", classes="field-label")
-                yield Select([(pm, pm) for pm in PACKAGE_MANAGERS], allow_blank=False, value="npm", id="package_manager")
-                yield Static("", id="package_manager-msg", classes="field-msg")
-            elif name == "prisma_major":
-                yield Label("Prisma version", classes="field-label")
-                yield Select(PRISMA_VERSIONS, allow_blank=False, value=0, id="prisma_major")
-                yield Static("", id="prisma_major-msg", classes="field-msg")
-        if any(name.endswith("password") for name in self.fields):
+        drawn_connection = False
+        for field in self.inputs:
+            if field.group == "connection":
+                if not drawn_connection:
+                    drawn_connection = True
+                    yield ConnectionForm(with_mode="mode" in self.names, locked=self.sandbox)
+            elif field.kind == "secret":
+                yield from self._password(field)
+            elif field.kind == "path":
+                yield Label(field.label, classes="field-label")
+                yield Input(placeholder="./hello-prisma", id=field.name)
+                yield Static("", id=f"{field.name}-msg", classes="field-msg")
+            elif field.kind == "choice":
+                yield Label(field.label, classes="field-label")
+                yield Select(list(field.choices), allow_blank=False, value=field.choices[0][1], id=field.name)
+                yield Static("", id=f"{field.name}-msg", classes="field-msg")
+            else:
+                yield Label(field.label, classes="field-label")
+                yield Input(id=field.name)
+                yield Static("", id=f"{field.name}-msg", classes="field-msg")
+        if any(field.kind == "secret" for field in self.inputs):
             yield Static(self._keyring_note(), classes="field-note keyring-note")
         yield Static("", id="form-msg", classes="field-msg")
 
-    def _password(self, field: str, label: str, *, generate: bool) -> ComposeResult:
-        yield Label(label, classes="field-label")
+    def _password(self, field: Field) -> ComposeResult:
+        config = self.draft.config
+        yield Label(field.label.format(admin=config.admin_user, role=config.role), classes="field-label")
         with Horizontal(classes="password-row"):
-            yield SecretInput(password=True, id=field, placeholder="hidden as you type", disabled=self.sandbox)
-            if generate and not self.sandbox:
-                yield Button("Generate", id=f"{field}-generate", classes="small")
-        yield Static("", id=f"{field}-msg", classes="field-msg")
+            yield SecretInput(password=True, id=field.name, placeholder="hidden as you type", disabled=self.sandbox)
+            if field.generate and not self.sandbox:
+                yield Button("Generate", id=f"{field.name}-generate", classes="small")
+        yield Static("", id=f"{field.name}-msg", classes="field-msg")
 
     def _keyring_note(self) -> str:
         if self.sandbox:
@@ -89,12 +88,13 @@ class StepForm(Vertical):
                     "so you will be asked for it each time.")
         return "Stored in your OS keyring (service `supatui`) once the step succeeds; shown nowhere, written only to .env."
 
-    # -- context <-> widgets ---------------------------------------------------------------
+    # -- context -> draft -> widgets ----------------------------------------------------------
 
-    def load(self) -> None:
-        """Show the context's current values (e.g. after the sandbox or the keyring filled them)."""
-        config, secrets = self.ctx.config, self.ctx.secrets
-        self.keyring_usable = wizard(self).state.keyring_usable
+    def load(self, ctx: StepContext, keyring_usable: bool | None) -> None:
+        """Start a new draft from the wizard's context (e.g. after the sandbox or the keyring filled it)."""
+        self.draft = snapshot(ctx)
+        self.keyring_usable = keyring_usable
+        config, secrets = self.draft.config, self.draft.secrets
         for note in self.query(".keyring-note").results(Static):
             note.update(self._keyring_note())
         with self.prevent(Input.Changed, RadioSet.Changed, Select.Changed):
@@ -109,7 +109,7 @@ class StepForm(Vertical):
             for select in self.query("#package_manager").results(Select):
                 select.value = config.package_manager
             for select in self.query("#prisma_major").results(Select):
-                select.value = config.prisma_major or 0
+                select.value = str(config.prisma_major or "")
 
     def _set_input(self, field: str, value: str) -> None:
         for widget in self.query(f"#{field}").results(Input):
@@ -121,7 +121,8 @@ class StepForm(Vertical):
         return None
 
     def apply(self) -> None:
-        config, secrets = self.ctx.config, self.ctx.secrets
+        """Widgets -> the draft (only the form's own copy changes)."""
+        config, secrets = self.draft.config, self.draft.secrets
         ref, host = self._value("ref"), self._value("pooler_host")
         if ref is not None and host is not None and not self.sandbox:
             if not ref and not host:
@@ -133,7 +134,7 @@ class StepForm(Vertical):
         for form in self.query(ConnectionForm):
             if form.with_mode:
                 config.mode = form.mode
-        for field in ("admin_password", "prisma_password"):
+        for field in SECRETS:
             value = self._value(field)
             if value is not None and not self.sandbox:
                 secrets.draft(field, value or None)  # registered with the redactor once settled
@@ -143,16 +144,15 @@ class StepForm(Vertical):
         for select in self.query("#package_manager").results(Select):
             config.package_manager = str(select.value)
         for select in self.query("#prisma_major").results(Select):
-            major = select.value
-            config.prisma_major = major if isinstance(major, int) and major else None
+            major = str(select.value)
+            config.prisma_major = int(major) if major.isdigit() else None
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """One message under each field; messages for fields not on this form go underneath."""
         shown = {msg.id.removesuffix("-msg") for msg in self.query(".field-msg") if msg.id and msg.id != "url-msg"}
         leftover: list[str] = []
         messages: dict[str, str] = {}
-        for key, message in errors.items():
-            field = ALIASES.get(key, key)
+        for field, message in errors.items():
             if field in shown and field != "form":
                 messages[field] = f"✗ {message}"
             else:
@@ -170,19 +170,19 @@ class StepForm(Vertical):
     @on(Select.Changed)
     def _changed(self) -> None:
         self.apply()
-        self.post_message(self.Changed())
+        self.post_message(self.Changed(snapshot(self.draft)))
 
     @on(Input.Blurred)
     @on(Input.Submitted)
     def _settled(self) -> None:
-        self.ctx.secrets.commit()
+        self.draft.secrets.commit()
 
     @on(ConnectionForm.UrlPasted)
     def _url_pasted(self, event: ConnectionForm.UrlPasted) -> None:
         parsed = event.parsed
         if parsed.password is None:
             return
-        field = "admin_password" if parsed.role == self.ctx.config.admin_user else "prisma_password"
+        field = "admin_password" if parsed.role == self.draft.config.admin_user else "prisma_password"
         self._set_input(field, parsed.password)
 
     @on(Button.Pressed, "#prisma_password-generate")

@@ -1,0 +1,136 @@
+"""Every message the wizard passes: requests up (widget/screen -> App) and worker results.
+
+Attributes down, messages up: screens and widgets get what they show in their constructor and
+by the App's :class:`StateChange` broadcasts; they ask the App for anything else by posting
+one of these. Workers post a typed result; none of them is routed by a string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from supatui.core.context import StepContext
+from supatui.core.errors import SupatuiError
+from supatui.core.events import Event
+from supatui.core.plan import Plan
+
+if TYPE_CHECKING:
+    from supatui.core.steps.base import AnyStep
+    from supatui.core.walkthrough import StepOutcome
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What the App's ``state_changed`` signal says changed."""
+
+    step: str | None = None  # the step whose state changed (None: the wizard's own, e.g. the keyring)
+    inputs: bool = False  # the context's inputs were filled from outside a form (sandbox, keyring)
+    titles: bool = False  # the steps loaded: their titles are known
+
+
+# -- requests: screens, widgets and the palette ask the App ------------------------------------
+
+
+@dataclass
+class ShowStep(Message):
+    """Go to a step (None: the overview); ``run`` it once there (the palette's "Run step N")."""
+
+    step_id: str | None
+    run: bool = False
+
+
+@dataclass
+class ShowTranscript(Message):
+    pass
+
+
+@dataclass
+class RunStep(Message):
+    step_id: str
+
+
+@dataclass
+class CancelRun(Message):
+    pass
+
+
+@dataclass
+class KeyringNeeded(Message):
+    """A screen with password fields is open: read the keyring (once, in a thread)."""
+
+
+@dataclass
+class PreviewRequested(Message):
+    """Validate and plan ``step_id`` for ``ctx`` (the form's draft, a copy the worker may keep)."""
+
+    step_id: str
+    ctx: StepContext
+
+
+@dataclass
+class InputsEdited(Message):
+    """The form's draft changed: the App adopts it as the wizard's inputs (the form keeps editing its own)."""
+
+    ctx: StepContext
+
+
+# -- worker results ----------------------------------------------------------------------------
+
+
+@dataclass
+class StepEvent(Message):
+    """One event from a running step (an SQL statement, an output line, …)."""
+
+    event: Event
+
+
+@dataclass
+class StepFinished(Message):
+    """A run ended: done, failed or cancelled; the outcome carries the checks and the result."""
+
+    outcome: StepOutcome
+    keyring_warning: str = ""
+
+
+@dataclass
+class Detected(Message):
+    step_id: str
+    done: bool
+
+
+@dataclass
+class Previewed(Message):
+    """Validation messages and the plan for the current inputs (or why there is no plan yet)."""
+
+    step_id: str
+    errors: dict[str, str]
+    plan: Plan | None
+    problem: str
+
+
+@dataclass
+class StepsLoaded(Message):
+    steps: list[AnyStep]
+
+
+@dataclass
+class SandboxReady(Message):
+    info: Any  # supatui.sandbox.SandboxInfo (a core.session.SandboxEndpoint)
+
+
+@dataclass
+class SandboxFailed(Message):
+    error: SupatuiError
+
+
+@dataclass
+class SecretsLoaded(Message):
+    """Passwords found in the keyring for a project ref (None where nothing is stored)."""
+
+    admin: str | None
+    prisma: str | None
+    usable: bool
+    detail: str = field(default="")
