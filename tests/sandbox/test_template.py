@@ -56,3 +56,24 @@ def test_copies_of_the_template_have_their_own_passwords(make: Callable[[str], S
     monkeypatch.setenv("SUPATUI_SANDBOX_TEMPLATE", "0")
     scratch = make("c").start()
     assert _shape(scratch.direct_url) == _shape(one.direct_url)
+
+
+def test_a_copy_of_the_template_gets_the_routers_layout(make: Callable[[str], Sandbox]) -> None:
+    """Merge of issue 13's halves: a sandbox copied from the template has PostgreSQL on its own internal port,
+    the router in front of it with TLS (the CA made at creation) on the direct and pooler ports, and the
+    template's Supabase shape seen through it."""
+    from supatui.sandbox.model import State
+
+    box = make("t")
+    info = box.start()
+    state = State.load(box.state_path)
+    assert state is not None and state.pg_port
+    assert state.pg_port not in (info.session_port, info.transaction_port, info.direct_port)
+    assert info.ca_file and Path(info.ca_file).is_file()
+    for url in (info.direct_url, info.session_url):
+        with psycopg.connect(url, sslmode="verify-full", sslrootcert=info.ca_file, connect_timeout=5) as conn:
+            assert conn.pgconn.ssl_in_use
+            assert conn.execute("select current_setting('port')::int").fetchone() == (state.pg_port,)
+    assert _shape(info.direct_url + "?sslmode=require" if "?" not in info.direct_url
+                  else info.direct_url + "&sslmode=require") == (
+        "supabase_auth_admin", "pg_stat_statements,pgcrypto,plpgsql,uuid-ossp", False)
