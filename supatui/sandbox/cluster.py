@@ -168,7 +168,7 @@ class Cluster:
     def _start_error(self) -> SupatuiError:
         tail = _tail(self.log.read_text(errors="replace") if self.log.exists() else "")
         if "Address already in use" in tail:
-            return SupatuiError(f"The sandbox's direct port {self.port} is already in use by another program.",
+            return SupatuiError(f"The sandbox's database port {self.port} is already in use by another program.",
                                 f"Stop that program (see `lsof -i :{self.port}`), or run `supatui sandbox reset` to pick "
                                 "new ports.", code="sandbox-port")
         return SupatuiError(f"The sandbox's PostgreSQL did not start; its data directory {self.data} looks damaged "

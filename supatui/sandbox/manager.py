@@ -3,8 +3,10 @@
 Layout under ``$SUPATUI_HOME/sandbox``: ``state.json`` (ref, ports, pids; no secrets),
 ``router.json`` + ``router.log``, and ``cluster/`` (data dir, private socket dir, logs; owned by
 the servers' OS user). As root, when that user cannot reach the state dir, the cluster lives
-under ``/var/lib/supatui/clusters/<hash>`` instead. Cold start runs the router and PgBouncer
-while initdb works, so the whole start costs little more than initdb + postgres start.
+under ``/var/lib/supatui/clusters/<hash>`` instead; ``tls/`` holds the sandbox's CA and certificate.
+PostgreSQL listens on an internal port (``State.pg_port``); the router serves the session, transaction
+and direct ports with TLS. Cold start copies the cached template data dir (template.py) or runs initdb,
+while the router, PgBouncer and the CA get ready alongside.
 """
 
 from __future__ import annotations
