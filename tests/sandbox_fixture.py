@@ -18,6 +18,13 @@ from supatui.sandbox import Sandbox, SandboxInfo
 
 __all__ = ["sandbox", "sandbox_manager"]
 
+# The suite's sandboxes serve hundreds of tests, so Supavisor's circuit breaker, secrets cache and Nano-sized
+# session limit are off or wide here (many tests log in with wrong or changed passwords, some leak clients);
+# tests/sandbox/test_protections.py checks each of them on a router of its own.
+os.environ.setdefault("SUPATUI_SANDBOX_CIRCUIT_BREAKER", "off")
+os.environ.setdefault("SUPATUI_SANDBOX_AUTH_CACHE_SECONDS", "0")
+os.environ.setdefault("SUPATUI_SANDBOX_MAX_CLIENTS", "200,400")
+
 
 @pytest.fixture(scope="session")
 def sandbox_manager() -> Iterator[Sandbox]:

@@ -82,7 +82,7 @@ def _print_info(info: SandboxInfo, status: SandboxStatus) -> None:
     from supatui.core.redact import mask_url_password
 
     txn_note = ("PgBouncer, transaction mode" if info.transaction_pooling
-                else "no PgBouncer here: session semantics")
+                else "refused: no PgBouncer here, install pgbouncer")
     rows = [
         ("project ref", info.ref),
         ("session", f"{mask_url_password(info.session_url)}   (Supavisor session mode)"),
@@ -92,6 +92,8 @@ def _print_info(info: SandboxInfo, status: SandboxStatus) -> None:
          else f"in {status.password_store} (no usable OS keyring)"),
         ("data", str(status.data_dir)),
     ]
+    if info.ca_file:
+        rows.append(("root cert", f"{info.ca_file}   (sslmode=verify-full sslrootcert=...)"))
     if status.run_as_switched:
         rows.append(("server user", f"{status.run_as} (PostgreSQL refuses root: the servers run as this "
                                     "unprivileged OS user)"))
@@ -114,6 +116,7 @@ def _status_json(status: SandboxStatus) -> dict[str, Any]:
         "password_store": status.password_store,
         "components": status.components,
         "notes": status.notes,
+        "postgres_major": status.postgres_major,
     }
     if status.info is not None:
         data.update(status.info.to_json())

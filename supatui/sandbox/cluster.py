@@ -1,8 +1,10 @@
 """One PostgreSQL cluster: initdb, start, wait, bootstrap Supabase's roles, stop.
 
-Lean on purpose: ``initdb -N`` and ``fsync=off`` (a crash of the machine can lose sandbox data,
-which `supatui sandbox reset` recreates), and readiness is polled from ``postmaster.pid`` every
-few milliseconds rather than pg_ctl's 100 ms ticks.
+Lean on purpose: ``initdb -N`` and ``fsync=off`` (a crash of the *machine* can lose sandbox data,
+which `supatui sandbox reset` recreates), but ``synchronous_commit=on``: a commit's WAL reaches the
+OS before it is acknowledged, so a crash of PostgreSQL itself (kill -9) loses nothing. Readiness is
+polled from ``postmaster.pid`` every few milliseconds rather than pg_ctl's 100 ms ticks, and only a
+file naming *our* postmaster counts (a crashed server leaves a stale one saying "ready").
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ import time
 from pathlib import Path
 
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import roles
+from supatui.sandbox import extensions, roles
 from supatui.sandbox.runas import RunAs, run, server_env
 
 RESET_HINT = "Run `supatui sandbox reset` to wipe the sandbox and start fresh (its data is deleted)."
-SERVER_SETTINGS = {  # sandbox-only speed settings; a crash may lose data, `reset` recreates it
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
+SERVER_SETTINGS = {  # also given at every start, so clusters made with older settings get these
+    "fsync": "off",  # no fsync: only a machine crash can lose sandbox data (`reset` recreates it)
+    "synchronous_commit": "on",  # WAL written to the OS at commit: a PostgreSQL crash loses no acknowledged commit
+    "full_page_writes": "off",  # torn pages need an OS crash; a process crash leaves whole pages in the page cache
     "password_encryption": "scram-sha-256",
 }
+INITDB_FLAGS = ("-U", "supabase_admin", "--auth=trust", "-E", "UTF8", "--no-locale", "-N", "--no-instructions")
+STALE_RETRY_S = 10  # a crashed postmaster's backends may hold its shared memory for a moment
 HBA = """\
 # supatui sandbox. The socket dir is private to the server's OS user, so local connections are
 # trusted (bootstrap as supabase_admin, PgBouncer's auth_user); TCP always needs a password.
@@ -72,14 +76,7 @@ class Cluster:
             pid = int(first)
         except (OSError, ValueError):
             return None
-        return pid if pid_alive(pid) else None
-
-    def _pid_status(self) -> str:
-        try:
-            lines = (self.data / "postmaster.pid").read_text().splitlines()
-        except OSError:
-            return ""
-        return lines[7].strip() if len(lines) > 7 else ""
+        return pid if pid_alive(pid) and not _foreign(pid) else None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def prepare_dirs(self) -> None:
@@ -93,8 +90,7 @@ class Cluster:
             self.who.chown(path)
 
     def initdb(self) -> None:
-        argv = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "supabase_admin", "--auth=trust", "-E", "UTF8",
-                "--no-locale", "-N", "--no-instructions"]
+        argv = [str(self.bin / "initdb"), "-D", str(self.data), *INITDB_FLAGS]
         for key, value in SERVER_SETTINGS.items():
             argv += ["-c", f"{key}={value}"]
         proc = run(argv, self.who, cwd=self.dir, env=server_env(self.dir))
@@ -107,36 +103,72 @@ class Cluster:
         self.who.chown(hba)
 
     def start(self, timeout: float = 30) -> None:
-        """Start postgres and return once it accepts connections."""
+        """Start postgres and return once it accepts connections (ours, not a crashed server's stale pid file)."""
+        deadline = time.monotonic() + timeout
+        stale_until = time.monotonic() + STALE_RETRY_S
+        pid_file = self.data / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError):  # names a live program that is not postgres (pid reuse)
+            if _foreign(int(pid_file.read_text().split("\n", 1)[0])):
+                pid_file.unlink()
+        while True:
+            log_start = self.log.stat().st_size if self.log.exists() else 0
+            proc = self._proc = self._spawn()
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    break
+                if self._ready(proc.pid):
+                    return
+                time.sleep(0.004)
+            else:
+                self.stop()
+                with contextlib.suppress(OSError, subprocess.TimeoutExpired):  # too early for postmaster.pid
+                    proc.kill()
+                    proc.wait(timeout=5)
+                raise SupatuiError(f"PostgreSQL did not become ready within {timeout:.0f} s.",
+                                   f"See {self.log}. If it keeps failing: " + RESET_HINT, code="sandbox-start")
+            self._proc = None
+            if "pre-existing shared memory block" in self._log_since(log_start) and time.monotonic() < stale_until:
+                time.sleep(0.05)  # a killed server's backends still exit: try again in a moment
+                continue
+            raise self._start_error()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
         argv = [str(self.bin / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.run_dir),
                 "-c", "listen_addresses=127.0.0.1"]
+        for key, value in {**SERVER_SETTINGS, **extensions.server_options(self.dir, self.bin, self.data)}.items():
+            argv += ["-c", f"{key}={value}"]
         log = open(self.log, "ab")  # noqa: SIM115 - handed to the child
         try:
             self.who.chown(self.log)
-            self._proc = subprocess.Popen(argv, cwd=self.dir, env=server_env(self.dir), stdin=subprocess.DEVNULL,
-                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                          **self.who.popen_kwargs())
+            return subprocess.Popen(argv, cwd=self.dir, env=server_env(self.dir), stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                    **self.who.popen_kwargs())
         except PermissionError as exc:
             raise SupatuiError(f"Cannot start PostgreSQL as '{self.who.name}': {exc.strerror}.",
                                "Check that the sandbox folder and binaries are reachable by that user.") from None
         finally:
             log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                self._proc = None
-                raise self._start_error()
-            if self._pid_status() == "ready":
-                return
-            time.sleep(0.004)
-        self.stop()
-        raise SupatuiError(f"PostgreSQL did not become ready within {timeout:.0f} s.",
-                           f"See {self.log}. If it keeps failing: " + RESET_HINT, code="sandbox-start")
+
+    def _ready(self, pid: int) -> bool:
+        """postmaster.pid names this postmaster and says it accepts connections."""
+        try:
+            lines = (self.data / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) > 7 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
+
+    def _log_since(self, offset: int) -> str:
+        try:
+            with open(self.log, "rb") as handle:
+                handle.seek(offset)
+                return handle.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def _start_error(self) -> SupatuiError:
         tail = _tail(self.log.read_text(errors="replace") if self.log.exists() else "")
         if "Address already in use" in tail:
-            return SupatuiError(f"The sandbox's direct port {self.port} is already in use by another program.",
+            return SupatuiError(f"The sandbox's database port {self.port} is already in use by another program.",
                                 f"Stop that program (see `lsof -i :{self.port}`), or run `supatui sandbox reset` to pick "
                                 "new ports.", code="sandbox-port")
         return SupatuiError(f"The sandbox's PostgreSQL did not start; its data directory {self.data} looks damaged "
@@ -158,15 +190,21 @@ class Cluster:
 
     def set_role_password(self, role: str, verifier: str) -> None:
         """Set a role's SCRAM verifier as supabase_admin (used when the keyring lost the password)."""
+        self.set_role_passwords({role: verifier})
+
+    def set_role_passwords(self, verifiers: dict[str, str]) -> None:
+        """Set SCRAM verifiers as supabase_admin over the private socket, in one connection."""
         import psycopg
         from psycopg import sql
 
         try:
             with psycopg.connect(host=str(self.run_dir), port=self.port, user="supabase_admin", dbname="postgres",
                                  connect_timeout=10, autocommit=True) as conn:
-                conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(verifier)))
+                for role, verifier in verifiers.items():
+                    conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role),
+                                                                            sql.Literal(verifier)))
         except psycopg.Error as exc:
-            raise SupatuiError(f"Could not set the sandbox's {role} password: {exc}", RESET_HINT) from None
+            raise SupatuiError(f"Could not set the sandbox's {', '.join(verifiers)} password: {exc}", RESET_HINT) from None
 
     def stop(self, timeout: float = 15) -> bool:
         """Fast shutdown (SIGINT); False when it was not running."""
@@ -188,6 +226,30 @@ class Cluster:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=1)
             self._proc = None
+
+
+def build_data_dir(cluster_dir: Path, bin_dir: Path, who: RunAs, postgres_password: str,
+                   pgbouncer_verifier: str) -> Path:
+    """initdb + Supabase's bootstrap + a clean stop: ``<cluster_dir>/data``, ready to be copied (workshop seats).
+
+    A copy is a new cluster dir whose ``data`` is this one: start it with ``Cluster(copy_dir, …).start()``
+    and give it its own passwords with ``set_role_password("postgres", scram_secret(pw))`` and the same
+    for ``pgbouncer``; the extension overlay beside it is written at that first start.
+    """
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    cluster = Cluster(cluster_dir, bin_dir, who, port)
+    cluster.prepare_dirs()
+    cluster.initdb()
+    cluster.start()
+    try:
+        cluster.bootstrap(postgres_password, pgbouncer_verifier)
+    finally:
+        cluster.stop()
+    return cluster.data
 
 
 def socket_dir(cluster_dir: Path, port: int) -> Path:
@@ -220,6 +282,15 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return not _zombie(pid)
+
+
+def _foreign(pid: int) -> bool:
+    """A live process that is certainly not a PostgreSQL server (Linux: its command line says so)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return bool(cmdline) and b"postgres" not in cmdline
 
 
 def _zombie(pid: int) -> bool:

@@ -3,8 +3,10 @@
 Layout under ``$SUPATUI_HOME/sandbox``: ``state.json`` (ref, ports, pids; no secrets),
 ``router.json`` + ``router.log``, and ``cluster/`` (data dir, private socket dir, logs; owned by
 the servers' OS user). As root, when that user cannot reach the state dir, the cluster lives
-under ``/var/lib/supatui/clusters/<hash>`` instead. Cold start runs the router and PgBouncer
-while initdb works, so the whole start costs little more than initdb + postgres start.
+under ``/var/lib/supatui/clusters/<hash>`` instead; ``tls/`` holds the sandbox's CA and certificate.
+PostgreSQL listens on an internal port (``State.pg_port``); the router serves the session, transaction
+and direct ports with TLS. Cold start copies the cached template data dir (template.py) or runs initdb,
+while the router, PgBouncer and the CA get ready alongside.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets as _random
 import shutil
 import socket
-import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,50 +23,19 @@ from pathlib import Path
 
 from supatui.core import secrets
 from supatui.core.errors import SupatuiError
-from supatui.sandbox import pgbouncer, runas
+from supatui.sandbox import extensions, pgbouncer, ports, routercfg, runas, template, tls
 from supatui.sandbox.cluster import Cluster, pid_alive, scram_secret, socket_dir, wait_gone
 from supatui.sandbox.model import SandboxInfo, SandboxStatus, State, sandbox_home
 from supatui.sandbox.password import PasswordStore
 from supatui.sandbox.pgbouncer import PgBouncer
+from supatui.sandbox.ports import Ports
 
-DEFAULT_PORTS = (55432, 56543, 55433)  # session, transaction, direct
-Ports = tuple[int, int, int]
-
-
-def generate_ref() -> str:
-    return "".join(_random.choice(string.ascii_lowercase) for _ in range(20))
+SUPABASE_MAJOR = 17  # new projects' PostgreSQL (supabase/postgres ansible/vars.yml: postgres_major 15, 17)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _port_free(port: int) -> bool:
-    """Whether a server could listen there (SO_REUSEADDR as servers do, so TIME_WAIT leftovers don't count)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _listen(port: int, what: str) -> socket.socket:
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError:
-        sock.close()
-        raise SupatuiError(
-            f"The sandbox's {what} port {port} is already in use by another program.",
-            f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` to pick new ports "
-            "(this wipes the sandbox's data).", code="sandbox-port") from None
-    sock.listen(128)
-    return sock
+def _pg_port(state: State) -> int:
+    """PostgreSQL's own port: internal behind the router's TLS direct port, or (older sandboxes) the direct port."""
+    return state.pg_port or state.direct_port
 
 
 class Sandbox:
@@ -116,14 +85,20 @@ class Sandbox:
             notes.append(f"No usable OS keyring: the postgres password is kept in {self.password_file} (mode 0600).")
         pooling = bool(state.pgbouncer_port)
         if not pooling:
-            notes.append("PgBouncer is not installed: the transaction port gives session semantics "
-                         "(install pgbouncer and run `supatui sandbox start` again for real transaction pooling).")
+            notes.append("PgBouncer is not installed: the transaction port refuses clients rather than fake "
+                         "transaction mode (install pgbouncer and run `supatui sandbox start` again).")
         notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
-                     "`supatui sandbox reset` recreates it). No TLS: use sslmode=disable or prefer.")
+                     "`supatui sandbox reset` recreates it).")
+        notes.append(self._tls_note(state))
+        major = extensions.major(Path(state.cluster_dir) / "data")
+        if major and major != SUPABASE_MAJOR:
+            notes.append(f"PostgreSQL {major} here; Supabase projects run {SUPABASE_MAJOR} by default. Known risk: "
+                         f"PostgreSQL {major} keeps NOT NULL as catalog constraints, which Prisma's schema engine "
+                         "(driver adapters) may read differently: check migrations against your Supabase project too.")
         info = SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
-                                 pooling)
+                                 pooling, self._ca_file())
         return SandboxStatus(running, info, pooling, state.run_as or who[0], who[1],
-                             Path(state.cluster_dir) / "data", store, components, notes)
+                             Path(state.cluster_dir) / "data", store, components, notes, major)
 
     def reset(self) -> None:
         """Stop everything and delete the sandbox's data and stored password."""
@@ -136,7 +111,7 @@ class Sandbox:
                 with contextlib.suppress(SupatuiError):
                     secrets.delete_password(state.ref, "postgres")
                 if state.cluster_dir:
-                    shutil.rmtree(socket_dir(Path(state.cluster_dir), state.direct_port), ignore_errors=True)
+                    shutil.rmtree(socket_dir(Path(state.cluster_dir), _pg_port(state)), ignore_errors=True)
                     shutil.rmtree(state.cluster_dir, ignore_errors=True)
             for child in list(self.dir.iterdir()) if self.dir.exists() else []:
                 if child.name == ".lock":
@@ -160,20 +135,29 @@ class Sandbox:
         cold = state is None
         if state is None:
             state = self._new_state(who)
-        cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, state.direct_port)
+        cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, _pg_port(state))
         pg_running = cluster.pid() is not None
         router_running = self._router_alive(state)
         bouncer_bin = pgbouncer.find()
         bouncer_running = bool(state.pgbouncer_port) and self._bouncer_for(state, bouncer_bin, who).pid() is not None
+        if router_running and state.enforce_ssl != routercfg.enforce_ssl():
+            state.enforce_ssl = routercfg.enforce_ssl()
+            state.save(self.state_path)
+            self._retarget_router(state)
+        state.enforce_ssl = routercfg.enforce_ssl()
         if pg_running and router_running and (bouncer_running or not bouncer_bin):
             return self._info(state, cluster)
 
-        if not pg_running and not _port_free(state.direct_port):
-            raise SupatuiError(f"The sandbox's direct port {state.direct_port} is already in use by another program.",
-                               f"Stop that program (see `lsof -i :{state.direct_port}`), or run `supatui sandbox reset` "
+        if not pg_running and not ports.port_free(_pg_port(state)):
+            port = _pg_port(state)
+            raise SupatuiError(f"The sandbox's {'internal database' if state.pg_port else 'direct'} port {port} is "
+                               "already in use by another program.",
+                               f"Stop that program (see `lsof -i :{port}`), or run `supatui sandbox reset` "
                                "to pick new ports (this wipes the sandbox's data).", code="sandbox-port")
-        listeners = [] if router_running else [_listen(state.session_port, "session"),
-                                               _listen(state.transaction_port, "transaction")]
+        listeners = [] if router_running else [ports.listen(state.session_port, "session"),
+                                               ports.listen(state.transaction_port, "transaction")]
+        if listeners and state.pg_port:
+            listeners.append(ports.listen(state.direct_port, "direct"))
         password = pgb_scram = None
         if cold:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -183,8 +167,8 @@ class Sandbox:
         bouncer = None
         old_txn_port = state.pgbouncer_port
         if bouncer_bin and not bouncer_running:
-            if not (state.pgbouncer_port and _port_free(state.pgbouncer_port)):
-                state.pgbouncer_port = _free_port()
+            if not (state.pgbouncer_port and ports.port_free(state.pgbouncer_port)):
+                state.pgbouncer_port = ports.free_port()
             bouncer = self._bouncer = self._bouncer_for(state, bouncer_bin, who)
             if not cold and not bouncer.userlist.exists():  # PgBouncer installed after the sandbox was made
                 pgb_scram = scram_secret(secrets.generate_password(32))
@@ -194,26 +178,39 @@ class Sandbox:
         state.save(self.state_path)
         if router_running and state.pgbouncer_port != old_txn_port:
             self._retarget_router(state)
+        # The CA and certificate (~0.3 s, mostly importing cryptography) are made while initdb runs; the router
+        # starts without TLS and reloads with it before start() returns.
+        certs = None if tls.files(self.dir).exist() else routercfg.Background(tls.ensure, self.dir)
         try:
             if listeners:
                 self._spawn_router(state, listeners)
             if bouncer is not None and not cold:
                 bouncer.spawn()
+            copied = False
             if cold:
-                cluster.initdb()
+                copied = self._from_template(cluster, who)
+                if not copied:
+                    cluster.initdb()
                 if bouncer is not None:
                     bouncer.spawn()
             if not pg_running:
                 cluster.start()
             if cold:
                 assert password is not None and pgb_scram is not None
-                cluster.bootstrap(password, pgb_scram)
+                if copied:  # the template's bootstrap is done; only its throwaway passwords are replaced
+                    cluster.set_role_passwords({"postgres": scram_secret(password), "pgbouncer": pgb_scram})
+                else:
+                    cluster.bootstrap(password, pgb_scram)
                 self.passwords.store(state, password)
             elif pgb_scram is not None:
                 cluster.set_role_password("pgbouncer", pgb_scram)
             if bouncer is not None:
                 bouncer.wait_ready()
                 state.pgbouncer_pid = bouncer.pid() or 0
+            if certs is not None:
+                certs.result()
+                self._retarget_router(state)
+                routercfg.wait_tls(state.session_port)
         except BaseException:
             self._stop(state)
             raise
@@ -224,6 +221,17 @@ class Sandbox:
         state.run_as = who.name
         state.save(self.state_path)
         return self._info(state, cluster)
+
+    def _from_template(self, cluster: Cluster, who: runas.RunAs) -> bool:
+        """Copy the cached, bootstrapped template data dir into the new cluster (False: build from scratch)."""
+        if not template.enabled():
+            return False
+        try:
+            template.copy_into(template.ensure(cluster.bin, who), cluster.dir, who)
+        except (SupatuiError, OSError):
+            shutil.rmtree(cluster.data, ignore_errors=True)
+            return False
+        return True
 
     def _new_state(self, who: runas.RunAs) -> State:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -237,48 +245,23 @@ class Sandbox:
             os.chmod(base, 0o755)
             cluster_dir = base / key
             shutil.rmtree(cluster_dir, ignore_errors=True)
-        session, transaction, direct = self._choose_ports()
-        return State(ref=generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
-                     cluster_dir=str(cluster_dir), run_as=who.name)
-
-    def _choose_ports(self) -> Ports:
-        pref = self._ports
-        if isinstance(pref, tuple):
-            return pref
-        if isinstance(pref, str) and pref != "auto":
-            try:
-                s, t, d = (int(part) for part in pref.split(","))
-            except ValueError:
-                raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r} is not 'auto' or three ports 'S,T,D'.",
-                                   "Example: SUPATUI_SANDBOX_PORTS=55432,56543,55433") from None
-            if not all(1024 <= port <= 65535 for port in (s, t, d)) or len({s, t, d}) < 3:
-                raise SupatuiError(f"SUPATUI_SANDBOX_PORTS={pref!r}: the three ports must differ and lie between "
-                                   "1024 and 65535.", "Set e.g. SUPATUI_SANDBOX_PORTS=55432,56543,55433, or auto.")
-            return s, t, d
-        if pref is None and all(_port_free(port) for port in DEFAULT_PORTS):
-            return DEFAULT_PORTS
-        ports: set[int] = set()
-        while len(ports) < 3:
-            ports.add(_free_port())
-        s, t, d = sorted(ports)
-        return s, t, d
+        session, transaction, direct = ports.choose(self._ports)
+        pg_port = ports.free_port()
+        while pg_port in (session, transaction, direct):
+            pg_port = ports.free_port()
+        return State(ref=ports.generate_ref(), session_port=session, transaction_port=transaction, direct_port=direct,
+                     cluster_dir=str(cluster_dir), run_as=who.name, pg_port=pg_port)
 
     def _spawn_router(self, state: State, listeners: list[socket.socket]) -> None:
-        import json
-
         from supatui.sandbox import router
 
-        upstream_txn = state.pgbouncer_port or state.direct_port
-        config = {
-            "listeners": [{"kind": "session", "fd": listeners[0].fileno()},
-                          {"kind": "transaction", "fd": listeners[1].fileno()}],
-            "tenants": {state.ref: {"session": ["127.0.0.1", state.direct_port],
-                                    "transaction": ["127.0.0.1", upstream_txn]}},
-        }
-        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        certs = tls.files(self.dir)
+        config = routercfg.build(state, [sock.fileno() for sock in listeners],
+                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), certs if certs.exist() else None)
+        routercfg.write(self.router_config, config)
         log = open(self.router_log, "ab")  # noqa: SIM115 - handed to the child
         try:
-            # router.py is stdlib-only: run it as a script with -I -S for a fast start.
+            # The router is stdlib-only: run it by path with -I -S for a fast start.
             self._router = subprocess.Popen([sys.executable, "-I", "-S", router.__file__, str(self.router_config)],
                                             cwd=self.dir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                             env=runas.server_env(self.dir),  # no caller passwords (issue 10)
@@ -288,14 +271,27 @@ class Sandbox:
         state.router_pid = self._router.pid
 
     def _retarget_router(self, state: State) -> None:
-        """Point the running router's transaction port at the new PgBouncer port (SIGHUP reloads tenants)."""
+        """Rewrite the running router's config from the state (PgBouncer's port, SSL enforcement); SIGHUP reloads it."""
         import json
         import signal
 
-        config = json.loads(self.router_config.read_text())
-        config["tenants"][state.ref]["transaction"] = ["127.0.0.1", state.pgbouncer_port or state.direct_port]
-        self.router_config.write_text(json.dumps(config, indent=2) + "\n")
+        old = json.loads(self.router_config.read_text())
+        fds = [int(entry["fd"]) for entry in old["listeners"] if "fd" in entry]
+        config = routercfg.build(state, fds if len(fds) == len(old["listeners"]) else None,
+                                 socket_dir(Path(state.cluster_dir), _pg_port(state)), tls.ensure(self.dir))
+        routercfg.write(self.router_config, config)
         os.kill(state.router_pid, signal.SIGHUP)
+
+    def _ca_file(self) -> str:
+        found = tls.files(self.dir)
+        return str(found.ca) if found.exist() else ""
+
+    def _tls_note(self, state: State) -> str:
+        if not self._ca_file():
+            return "No TLS certificate yet: run `supatui sandbox start`."
+        where = "session, transaction and direct ports" if state.pg_port else "session and transaction ports"
+        enforced = " SSL is enforced (SUPATUI_SANDBOX_ENFORCE_SSL)." if state.enforce_ssl else ""
+        return f"TLS on the {where}; root certificate: {self._ca_file()} (sslrootcert=...).{enforced}"
 
     # -- stop / inspect ----------------------------------------------------------------------------
     def _stop(self, state: State) -> bool:
@@ -314,12 +310,12 @@ class Sandbox:
             bouncer = self._bouncer or self._bouncer_for(state, pgbouncer.find() or "pgbouncer", None)
             was = bouncer.stop() or was
         cluster = self._cluster or Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False),
-                                           state.direct_port)
+                                           _pg_port(state))
         was = cluster.stop() or was
         return was
 
     def _components(self, state: State) -> dict[str, bool]:
-        cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), state.direct_port)
+        cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), _pg_port(state))
         found = {"postgres": cluster.pid() is not None, "router": self._router_alive(state)}
         if state.pgbouncer_port:
             found["pgbouncer"] = self._bouncer_for(state, "pgbouncer", None).pid() is not None
@@ -337,8 +333,8 @@ class Sandbox:
 
     def _bouncer_for(self, state: State, binary: str | None, who: runas.RunAs | None) -> PgBouncer:
         cluster_dir = Path(state.cluster_dir)
-        return PgBouncer(binary or "pgbouncer", cluster_dir, socket_dir(cluster_dir, state.direct_port),
-                         state.direct_port, state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
+        return PgBouncer(binary or "pgbouncer", cluster_dir, socket_dir(cluster_dir, _pg_port(state)),
+                         _pg_port(state), state.pgbouncer_port, who or runas.RunAs("", 0, 0, False))
 
     def _info(self, state: State, cluster: Cluster) -> SandboxInfo:
         password = self.passwords.load(state, strict=True)
@@ -347,7 +343,7 @@ class Sandbox:
             cluster.set_role_password("postgres", scram_secret(password))
             self.passwords.store(state, password)
         return SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
-                                 bool(state.pgbouncer_port))
+                                 bool(state.pgbouncer_port), self._ca_file())
 
     # -- misc --------------------------------------------------------------------------------------
     def _wipe_cluster(self, state: State) -> None:

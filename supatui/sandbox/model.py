@@ -17,7 +17,7 @@ from supatui.core.errors import SupatuiError
 
 POOLER_HOST = "127.0.0.1"
 JSON_KEYS = ("ref", "pooler_host", "session_port", "transaction_port", "direct_port", "postgres_password",
-             "session_url", "transaction_url", "direct_url")
+             "session_url", "transaction_url", "direct_url", "ca_file")
 
 
 def sandbox_home() -> Path:
@@ -43,7 +43,8 @@ class SandboxInfo:
     session_url: str = field(repr=False)
     transaction_url: str = field(repr=False)
     direct_url: str = field(repr=False)
-    transaction_pooling: bool = True  # False: no PgBouncer here, the transaction port gives session semantics
+    transaction_pooling: bool = True  # False: no PgBouncer here, the transaction port refuses clients
+    ca_file: str = ""  # the sandbox's root certificate (sslrootcert=...), as the Dashboard's "Server root certificate"
 
     @property
     def target(self) -> ConnectionTarget:
@@ -52,12 +53,12 @@ class SandboxInfo:
 
     @classmethod
     def build(cls, ref: str, session_port: int, transaction_port: int, direct_port: int, password: str,
-              transaction_pooling: bool) -> SandboxInfo:
+              transaction_pooling: bool, ca_file: str = "") -> SandboxInfo:
         target = ConnectionTarget(ref, POOLER_HOST, session_port, transaction_port,
                                   direct_host="127.0.0.1", direct_port=direct_port)
         return cls(ref, POOLER_HOST, session_port, transaction_port, direct_port, password,
                    target.url("postgres", password, "session"), target.url("postgres", password, "transaction"),
-                   target.url("postgres", password, "direct"), transaction_pooling)
+                   target.url("postgres", password, "direct"), transaction_pooling, ca_file)
 
     def to_json(self) -> dict[str, Any]:
         """Exactly the documented ``--json`` keys (the real password included, as asked for)."""
@@ -76,6 +77,7 @@ class SandboxStatus:
     password_store: str = ""  # "keyring" or a file path
     components: dict[str, bool] = field(default_factory=dict)  # postgres / router / pgbouncer alive
     notes: list[str] = field(default_factory=list)
+    postgres_major: int = 0  # the sandbox server's PostgreSQL major (0: not created yet)
 
 
 @dataclass
@@ -94,6 +96,8 @@ class State:
     pgbouncer_pid: int = 0
     bin_dir: str = ""
     run_as: str = ""
+    pg_port: int = 0  # PostgreSQL's own port behind the router's TLS direct port (0: PostgreSQL is the direct port)
+    enforce_ssl: bool = False
 
     @classmethod
     def load(cls, path: Path) -> State | None:

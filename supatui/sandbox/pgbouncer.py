@@ -3,7 +3,8 @@
 Clients are authenticated with ``auth_query`` through Supabase's ``pgbouncer.get_auth`` (as the
 ``pgbouncer`` role), so a role created after start (the guide's ``prisma``) or a changed password
 works at once, with no reload. The auth file holds only the ``pgbouncer`` role's SCRAM verifier,
-never a plain password. Server connections go over the cluster's private socket.
+never a plain password. Server connections go over the cluster's private socket, and PgBouncer listens
+there too, so the router reaches it without TCP's overhead.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class PgBouncer:
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = {self.port}
-unix_socket_dir =
+unix_socket_dir = {self.socket_dir}
 auth_type = scram-sha-256
 auth_file = {self.userlist}
 auth_user = pgbouncer

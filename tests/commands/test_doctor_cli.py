@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,7 +41,9 @@ def test_human_output(tmp_path: Path) -> None:
     assert str(tmp_path) in proc.stdout
 
 
-def test_json_offline_engine_fails_with_fix(tmp_path: Path) -> None:
+def test_json_offline_engine_fails_with_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session's Prisma fixture may have set the offline engine for the whole run: this check is about downloads.
+    monkeypatch.delenv("PRISMA_SCHEMA_ENGINE_BINARY", raising=False)
     port = _closed_port()
     proc = supatui("doctor", "--json", "--dir", str(tmp_path),
                    env={"PRISMA_ENGINES_MIRROR": f"http://127.0.0.1:{port}", "HTTPS_PROXY": "", "https_proxy": ""})

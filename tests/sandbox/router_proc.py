@@ -32,6 +32,7 @@ class RouterProc:
     session_port: int
     transaction_port: int
     config: dict[str, Any]
+    direct_port: int = 0
 
     def reload(self, config: dict[str, Any] | str) -> None:
         self.config_path.write_text(config if isinstance(config, str) else json.dumps(config))
@@ -55,12 +56,16 @@ def _wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 1
 
 
 @contextmanager
-def running_router(tmp_path: Path, tenants: dict[str, Any], **extra: Any) -> Iterator[RouterProc]:
-    """Start ``python -m supatui.sandbox.router`` with the given tenants (and extra config keys)."""
-    session, transaction = free_port(), free_port()
-    config: dict[str, Any] = {"listeners": [{"kind": "session", "host": "127.0.0.1", "port": session},
-                                            {"kind": "transaction", "host": "127.0.0.1", "port": transaction}],
-                              "tenants": tenants, **extra}
+def running_router(tmp_path: Path, tenants: dict[str, Any], direct: dict[str, Any] | None = None,
+                   **extra: Any) -> Iterator[RouterProc]:
+    """Start the router script with the given tenants (and extra config keys; ``direct``: a direct listener's
+    ``upstream``/``enforce_ssl``, on ``RouterProc.direct_port``)."""
+    session, transaction, direct_port = free_port(), free_port(), free_port()
+    listeners: list[dict[str, Any]] = [{"kind": "session", "host": "127.0.0.1", "port": session},
+                                       {"kind": "transaction", "host": "127.0.0.1", "port": transaction}]
+    if direct is not None:
+        listeners.append({"kind": "direct", "host": "127.0.0.1", "port": direct_port, **direct})
+    config: dict[str, Any] = {"listeners": listeners, "tenants": tenants, **extra}
     path = tmp_path / "router.json"
     path.write_text(json.dumps(config))
     log_path = tmp_path / "router.log"
@@ -70,7 +75,7 @@ def running_router(tmp_path: Path, tenants: dict[str, Any], **extra: Any) -> Ite
     try:
         _wait_listening(session, proc)
         _wait_listening(transaction, proc)
-        yield RouterProc(proc, path, log_path, session, transaction, config)
+        yield RouterProc(proc, path, log_path, session, transaction, config, direct_port)
     finally:
         proc.terminate()
         try:

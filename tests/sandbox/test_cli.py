@@ -92,11 +92,13 @@ def test_without_pgbouncer_then_damaged_data_dir_names_reset(home: Path, monkeyp
     box = Sandbox(home, ports="auto")
     info = box.start()
     assert not info.transaction_pooling
-    assert any("session semantics" in note for note in box.status().notes)
-    with psycopg.connect(info.transaction_url, autocommit=True) as first, \
-            psycopg.connect(info.transaction_url, autocommit=True) as second:
-        first.execute("select 1", prepare=True)
-        second.execute("select 1", prepare=True)  # session semantics: no 42P05
+    assert any("refuses clients rather than fake transaction mode" in note for note in box.status().notes)
+    with pytest.raises(psycopg.OperationalError) as refused:  # never session semantics dressed up as transaction mode
+        psycopg.connect(info.transaction_url, connect_timeout=5)
+    assert "(ENOTRANSACTIONPOOLING) the sandbox's transaction mode needs PgBouncer" in str(refused.value)
+    assert "apt-get install pgbouncer" in str(refused.value) and str(info.session_port) in str(refused.value)
+    with psycopg.connect(info.session_url, autocommit=True) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
     box.stop()
     (Path(box.status().data_dir) / "global" / "pg_control").unlink()
     broken = cli(home, "start")

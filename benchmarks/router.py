@@ -1,0 +1,93 @@
+"""Router throughput, side by side: pgbench through the router's ports against PostgreSQL and PgBouncer themselves.
+
+    python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8]
+
+postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the baseline called "direct" in issue 13)
+pgbouncer   = the same on PgBouncer's own port (the transaction upstream, no router in front)
+session     = through the router's session port (user postgres.<ref>)
+transaction = through the router's transaction port (router -> PgBouncer)
+direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
+Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
+Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
+Rounds alternate the four targets; the figures are medians of the rounds' tps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from supatui.sandbox import Sandbox  # noqa: E402
+from supatui.sandbox.model import State  # noqa: E402
+
+
+def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> float:
+    env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "require" if tls else "disable"}
+    proc = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", user, *args, "postgres"],
+                          env=env, capture_output=True, text=True, check=False)
+    found = re.search(r"tps = ([\d.]+)", proc.stdout)
+    if proc.returncode != 0 or not found:
+        raise SystemExit(f"pgbench on port {port} failed: {proc.stderr.strip()[-400:]}")
+    return float(found.group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--tls", action="store_true")
+    opts = parser.parse_args()
+    if shutil.which("pgbench") is None:
+        raise SystemExit("pgbench is not installed (apt-get install postgresql-client)")
+    home = Path(tempfile.mkdtemp(prefix="supatui-bench-router-"))
+    os.chmod(home, 0o755)
+    sandbox = Sandbox(home, ports="auto")
+    try:
+        info = sandbox.start()
+        state = State.load(sandbox.state_path)
+        assert state is not None
+        pw = info.postgres_password
+        subprocess.run(["pgbench", "-i", "-q", "-s", "1", "-h", "127.0.0.1", "-p", str(info.direct_port), "-U", "postgres",
+                        "postgres"], env={**os.environ, "PGPASSWORD": pw}, capture_output=True, check=True)
+        targets = {"postgres": (state.pg_port or info.direct_port, "postgres"),
+                   "session": (info.session_port, f"postgres.{info.ref}")}
+        if state.pgbouncer_port:
+            targets["pgbouncer"] = (state.pgbouncer_port, "postgres")
+            targets["transaction"] = (info.transaction_port, f"postgres.{info.ref}")
+        if state.pg_port:
+            targets["direct"] = (info.direct_port, "postgres")
+        if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
+            targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
+        args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
+        results: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(opts.rounds):
+            for name, (port, user) in targets.items():
+                results[name].append(pgbench(port, user, pw, args, opts.tls))
+                print(f"  {name:12s} {results[name][-1]:9.0f} tps", file=sys.stderr)
+        med = {name: statistics.median(values) for name, values in results.items()}
+        print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
+              + (", sslmode=require" if opts.tls else ""))
+        base = med.get("postgres") or 0
+        for name, value in med.items():
+            ratio = f"{value / base:.2f}x postgres" if base else ""
+            if name == "transaction" and "pgbouncer" in med:
+                ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
+            print(f"{name:12s} {value:9.0f}  {ratio}")
+    finally:
+        sandbox.stop()
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+from supatui.router.server import main
+
+raise SystemExit(main())
