@@ -74,11 +74,10 @@ def test_other_failures_are_not_retried(tmp_path: Path) -> None:
 
 async def test_wizard_typing_a_password_sends_nothing_until_run(fake: FakePostgres, tmp_path: Path) -> None:
     """Pilot types the postgres password key by key with pauses (the preview re-plans each time)."""
-    from supatui.ui.app import SupatuiApp
     from textual.widgets import Input
 
+    from supatui.ui.app import SupatuiApp
     from supatui.ui.screens.failure import FailureScreen
-
     from tests.ui.helpers import settle, step_screen
 
     project = tmp_path / "hello-prisma"
