@@ -7,22 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from supatui.core.redact import MASK, redact
+from supatui.core.redact import mask_text as mask_text  # the one masker (redact.py), re-exported
 
 if TYPE_CHECKING:
     from supatui.core.diagnoses.context import Context
 
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@\"']+:)([^\s\"'<>]+)@(?=[^\s@\"']*(?:[\s\"'<>]|$))", re.I)
-_KEYWORD_PASSWORD = re.compile(r"\b((?:PG)?PASSWORD\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-
 STEPS = ("role", "project", "connection", "migrations", "client", "test")
-
-
-def mask_text(text: str) -> str:
-    """Redact registered secrets, then mask passwords in URLs and ``password=`` pairs of pasted text."""
-    text = redact(text)
-    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
-    return _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
 
 
 Predicate = Callable[["Context"], bool]
