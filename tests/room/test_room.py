@@ -78,7 +78,8 @@ def test_seat_1s_password_does_not_open_seat_2(room: RoomInfo) -> None:
 def test_an_unknown_ref_gets_supavisors_error(room: RoomInfo) -> None:
     seat = _seat(room, 1)
     wrong = seat["session_url"].replace(seat["ref"], "z" * 20)
-    with pytest.raises(psycopg.OperationalError, match="Tenant or user not found"):
+    # Supavisor's current words (issue 13: supabase/supavisor lib/supavisor/errors/*.ex)
+    with pytest.raises(psycopg.OperationalError, match=r"\(ENOTFOUND\) tenant/user postgres\.z{20} not found"):
         psycopg.connect(wrong, connect_timeout=5)
 
 
