@@ -66,14 +66,14 @@ class SupatuiApp(App[int]):
     def __init__(self, context: StepContext, *, sandbox: bool, steps: list[AnyStep] | None = None,
                  done: set[str] | None = None, transcript: Any = None) -> None:
         super().__init__()
-        from supatui.core.steps import STEP_IDS
+        from supatui.core.steps import STEP_IDS, TITLES
 
         self.ctx = context
         self.sandbox = sandbox
         # The real steps import psycopg & co.: they load in a worker after the first paint.
         self.steps: dict[str, AnyStep] = {step.id: step for step in steps or []}
         step_ids = [step.id for step in steps] if steps else list(STEP_IDS)
-        self.titles = {step.id: step.title for step in steps} if steps else {i: f"{i} (loading…)" for i in step_ids}
+        self.titles = {step.id: step.title for step in steps} if steps else {i: TITLES[i] for i in step_ids}
         self._pending_step: str | None = None
         self._keyring_started = False
         self._resumed = bool(done)

@@ -7,6 +7,16 @@ import importlib
 from supatui.core.steps.base import AnyStep
 
 STEP_IDS: tuple[str, ...] = ("role", "project", "connection", "migrations", "client", "test")
+# The steps' titles, known without importing the steps (psycopg & co. load later): the welcome shows
+# them at once (tests/test_step_titles.py checks they match each Step.title).
+TITLES: dict[str, str] = {
+    "role": "Create the prisma role",
+    "project": "Create the Prisma project",
+    "connection": "Write the connection string to .env",
+    "migrations": "Create the tables (migrations)",
+    "client": "Install and generate Prisma Client",
+    "test": "Run a test script",
+}
 _MODULES = {
     "role": ("supatui.core.steps.role", "RoleStep"),
     "project": ("supatui.core.steps.project", "ProjectStep"),

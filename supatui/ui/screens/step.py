@@ -67,7 +67,7 @@ class StepScreen(WizardScreen):
         yield Header()
         with Horizontal(id="body"):
             yield Stepper(self.titles, id="stepper", compact=True)
-            with VerticalScroll(id="main"):
+            with VerticalScroll(id="main", can_focus=False):  # Tab goes to the first input, not the scroller
                 yield Static(f"Step {number} of {len(self.state.step_ids)} · {self.step.title}", id="step-title")
                 yield Static(Text(self.step.why), id="why", classes="why")
                 yield StepForm(self.step.inputs, self.ctx, sandbox=self.sandbox,

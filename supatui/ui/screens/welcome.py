@@ -41,7 +41,8 @@ class WelcomeScreen(WizardScreen):
     def on_mount(self) -> None:
         self.state_changed.subscribe(self, self.refresh_state)
         self.refresh_state()
-        self.query_one("#resume", Button).focus()
+        # Focusing would scroll the button into view: the welcome opens at its top (issue 11 item 6).
+        self.query_one("#resume", Button).focus(scroll_visible=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_state()
@@ -56,7 +57,10 @@ class WelcomeScreen(WizardScreen):
         all_done = all(s.status is Status.DONE for s in state.steps.values())
         title = self.titles[resume]
         label = "All six steps are done: review them" if all_done else f"Continue: step {number}, {title}"
-        self.query_one("#resume", Button).label = label
+        button = self.query_one("#resume", Button)
+        if str(button.label) != label:
+            button.label = label
+            button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
         self.query_one("#environment", Static).update(self._environment(state))
         result = self.query_one("#result", Static)
         result.display = all_done
