@@ -44,7 +44,8 @@ def existing_role(sandbox: Any) -> Iterator[str]:
     in no keyring nor .env."""
     role = f"prisma_c{uuid.uuid4().hex[:8]}"
     with admin(sandbox) as conn:
-        conn.execute(sql.SQL("create user {} with password {} bypassrls createdb").format(sql.Identifier(role), sql.Literal(OLD)))
+        statement = sql.SQL("create user {} with password {} bypassrls createdb")
+        conn.execute(statement.format(sql.Identifier(role), sql.Literal(OLD)))
     yield role
     with admin(sandbox) as conn:
         conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
