@@ -256,6 +256,7 @@ class SupatuiApp(App[int]):
                 self.transcript.set_database(database)
         walkthrough = Walkthrough(self.ctx, emit=emit, on_plan=on_plan, steps=list(self.steps.values()))
         outcome = walkthrough.run_step(step_id, redo=True)
+        self.ctx.config.new_prisma_password = False  # "set a new password" was chosen for one run only
         warning = jobs.store_secrets(self.ctx) if outcome.ok else ""
         self.post_message(StepFinished(outcome, warning))
 
@@ -371,6 +372,16 @@ class SupatuiApp(App[int]):
         mine.status, mine.error = Status.FAILED, error
         title = f"{self.titles[step_id]} failed"
         self.notify(error.message, title=f"✗ {title}", severity="error", timeout=8)
+        if error.code == "prisma-password-unknown":  # issue 10: two ways on, never a silent change
+            from supatui.ui.screens.prisma_choice import PrismaChoice, PrismaPasswordScreen, apply_choice
+
+            def chosen(choice: PrismaChoice | None) -> None:
+                if apply_choice(self.ctx, choice):
+                    self.publish(StateChange(inputs=True))
+                    self.run_step(step_id)
+
+            self.push_screen(PrismaPasswordScreen(self.ctx, error), chosen)
+            return
         step_for_diag = error.step if isinstance(error, StepFailed) else step_id
 
         def after(choice: str | None) -> None:

@@ -18,6 +18,7 @@ from supatui.core.events import Event
 from supatui.core.plan import Plan
 
 if TYPE_CHECKING:
+    from supatui.core.conntest import LoginTest
     from supatui.core.steps.base import AnyStep
     from supatui.core.walkthrough import StepOutcome
 
@@ -134,3 +135,11 @@ class SecretsLoaded(Message):
     prisma: str | None
     usable: bool
     detail: str = field(default="")
+
+
+@dataclass
+class LoginTested(Message):
+    """One login attempt's result ("Test connection", or the check of a typed prisma password)."""
+
+    step_id: str
+    result: LoginTest

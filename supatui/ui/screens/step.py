@@ -8,7 +8,7 @@ everything else with messages (RunStep, ShowStep, PreviewRequested, ...).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -16,12 +16,14 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
+from supatui.core.conntest import TESTABLE, LoginTest
 from supatui.core.context import StepContext
 from supatui.core.steps.base import AnyStep
 from supatui.ui.messages import (
     CancelRun,
     InputsEdited,
     KeyringNeeded,
+    LoginTested,
     Previewed,
     PreviewRequested,
     RunStep,
@@ -47,6 +49,7 @@ class StepScreen(WizardScreen):
         Binding("ctrl+b", "previous_step", "Back"),
         Binding("ctrl+o", "app.welcome", "Overview"),
         Binding("ctrl+d", "do_it_myself", "Do it myself"),
+        Binding("ctrl+g", "test_connection", "Test connection"),
     ]
 
     def __init__(self, step: AnyStep, ctx: StepContext, state: WizardState, titles: dict[str, str],
@@ -59,6 +62,7 @@ class StepScreen(WizardScreen):
         self.errors: dict[str, str] | None = None  # None: not validated yet
         self._preview_timer: Timer | None = None
         self._awaiting_preview = True  # the first plan is asked for on mount
+        self.testing = False  # a "Test connection" login is under way (one at a time, one per press)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -78,6 +82,8 @@ class StepScreen(WizardScreen):
                     yield Button("Cancel (esc)", id="cancel", variant="error")
                     yield Button("Next (^n)", id="next")
                     yield Button("Do it myself (^d)", id="learn-open")
+                    if self.step.id in TESTABLE:
+                        yield Button("Test connection (^g)", id="test-login")
                 yield Static("", id="run-status")
                 yield LiveLog(id="log")
                 yield Checklist("", id="checks")
@@ -184,6 +190,8 @@ class StepScreen(WizardScreen):
             return True if self.can_run else None  # None: shown dimmed in the footer
         if action == "cancel_run":
             return self.state.running == self.step.id
+        if action == "test_connection":
+            return self.step.id in TESTABLE
         return True
 
     @on(Button.Pressed, "#run")
@@ -206,6 +214,35 @@ class StepScreen(WizardScreen):
         from supatui.ui.screens.learn import DoItYourself
 
         self.app.push_screen(DoItYourself(self.step, self.ctx))
+
+    @on(Button.Pressed, "#test-login")
+    def action_test_connection(self) -> None:
+        """One login with the form's complete, validated input (never on typing: issue 10 defect 2)."""
+        if self.step.id not in TESTABLE:
+            return
+        if self.testing:
+            self.notify("Still testing the connection; one login at a time.", title="Test connection")
+            return
+        self.testing = True
+        self._test_login(snapshot(self.query_one(StepForm).draft))
+
+    @work(thread=True, group="login-test", exit_on_error=False, description="Testing the connection")
+    def _test_login(self, ctx: StepContext) -> None:
+        from supatui.core.conntest import try_login
+
+        ctx.secrets.commit()  # an explicit action: the typed passwords are settled (registered with the redactor)
+        self.post_message(LoginTested(self.step.id, try_login(self.step.id, ctx, dict(self.step.validate(ctx)))))
+
+    @on(LoginTested)
+    def _login_tested(self, message: LoginTested) -> None:
+        message.stop()
+        self.testing = False
+        result: LoginTest = message.result
+        if result.ok:
+            self.notify(result.message, title="✓ Test connection")
+        else:
+            self.notify(result.message, title="✗ Test connection" if result.attempted else "Test connection",
+                        severity="error" if result.attempted else "warning", timeout=8)
 
     def action_previous_step(self) -> None:
         self.post_message(ShowStep(self.state.previous_of(self.step.id)))
