@@ -149,9 +149,10 @@ def test_existing_prisma_folder_and_own_config_are_kept(project_copy: Path) -> N
     ProjectStep().run(_ctx(project_copy), lambda e: None)
     assert (project_copy / "prisma7.config.ts").read_text() == own
     assert (project_copy / "prisma" / "schema.prisma").read_text() == templates.SCHEMA7_HEAD
-    (project_copy / "prisma7.config.ts").write_text("export default {};\n")  # unusable: rewritten, old one kept
+    (project_copy / "prisma7.config.ts").write_text("export default {};\n")  # unusable: moved aside (issue 10, 8)
     ProjectStep().run(_ctx(project_copy), lambda e: None)
-    assert (project_copy / "prisma7.config.ts").read_text() == templates.CONFIG_TS
+    assert not (project_copy / "prisma7.config.ts").exists()  # the CLI would load it before prisma.config.ts
+    assert (project_copy / "prisma.config.ts").read_text() == templates.CONFIG_TS
     assert (project_copy / "prisma7.config.ts.bak").read_text() == "export default {};\n"
 
 

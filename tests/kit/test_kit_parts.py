@@ -201,7 +201,13 @@ def test_size_per_platform(small_kit: Path) -> None:
 
 def _supatui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "supatui", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "NO_COLOR": "1", **(env or {})}, stdin=subprocess.DEVNULL)
+                          timeout=60, env=_env(env), stdin=subprocess.DEVNULL)
+
+
+def _env(extra: dict[str, str] | None) -> dict[str, str]:
+    """The suite's environment without the test-only engine the Prisma fixture may have set (order-independent)."""
+    env = {key: value for key, value in os.environ.items() if key != "PRISMA_SCHEMA_ENGINE_BINARY"}
+    return {**env, "NO_COLOR": "1", **(extra or {})}
 
 
 @pytest.mark.parametrize(("args", "code", "words"), [

@@ -14,7 +14,7 @@ from supatui.core import packagemanager
 from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
-from supatui.core.files import Snapshot, backup, plan_write, read_text, write_file
+from supatui.core.files import Snapshot, atomic_write, backup, plan_write, read_text, write_file
 from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
@@ -160,18 +160,24 @@ class ProjectStep(Step[ProjectDecision]):
         created_by_init: set[str] = set()
         if not (d / "prisma").exists():
             snaps = [Snapshot(d / ".env"), Snapshot(d / ".gitignore")]
-            before = {name for name in ("prisma7.config.ts", "prisma.config.ts") if (d / name).exists()}
+            before = {name for name in ("prisma7.config.ts", "prisma.config.ts", ".gitignore") if (d / name).exists()}
             try:
                 run_checked(ws, ctx, emit, STEP, ws.prisma(*INIT_ARGS), what="prisma init",
                             hint="See the output above; the folder is kept, run the step again when fixed.")
             finally:
                 for snap in snaps:
                     snap.settle(step=STEP, emit=emit)
-            created_by_init = {n for n in ("prisma7.config.ts", "prisma.config.ts") if (d / n).exists()} - before
+            created_by_init = {n for n in ("prisma7.config.ts", "prisma.config.ts", ".gitignore")
+                               if (d / n).exists()} - before
         if not ws.schema.exists():
             write_file(ws.schema, templates.SCHEMA7_HEAD, step=STEP, emit=emit, description="wrote")
         existing = config_path(d)
-        if existing is not None and existing.name == "prisma7.config.ts" and not (d / "prisma.config.ts").exists():
+        # A usable prisma7.config.ts in a project that has its .gitignore is the user's own: kept. One left by an
+        # interrupted init (no .gitignore yet) is not: the CLI would load it before prisma.config.ts.
+        own = (existing is not None and existing.name not in created_by_init and (d / ".gitignore").exists()
+               and templates.config_is_usable(read_text(existing) or ""))
+        if (existing is not None and existing.name == "prisma7.config.ts" and not (d / "prisma.config.ts").exists()
+                and not own):
             if existing.name in created_by_init:
                 existing.unlink()  # init's from a second ago; the guide's name is prisma.config.ts
             else:  # left by an interrupted init: the CLI would load it before ours, so move it aside
@@ -191,7 +197,12 @@ class ProjectStep(Step[ProjectDecision]):
         gitignore = d / ".gitignore"  # prisma init writes it, unless it was interrupted before
         text = templates.gitignore(read_text(gitignore))
         if text != (read_text(gitignore) or ""):
-            write_file(gitignore, text, step=STEP, emit=emit, description="wrote")
+            if ".gitignore" in created_by_init:  # init's from a second ago: nothing of the user's to back up
+                atomic_write(gitignore, text)
+                emit(Event(STEP, EventKind.FILE_WRITTEN, f"completed {gitignore} (written by prisma init)",
+                           {"path": str(gitignore), "backup": None}))
+            else:
+                write_file(gitignore, text, step=STEP, emit=emit, description="wrote")
 
     def _prisma6_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
         d = ws.dir
