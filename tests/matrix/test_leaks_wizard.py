@@ -191,6 +191,9 @@ class Walk:
                 await pilot.press("escape")
                 for back in reversed(ids[:number - 1]):
                     await self.go("ctrl+b", back)
+                # The role's password changed behind supatui's back: the person chooses "Set a new password"
+                # (issue 10: step 1 never changes an existing role's password unless asked).
+                app.ctx.config.new_prisma_password = True
                 if failure := await self.run(ids[0], "step 1 again (sets the canary back)"):
                     return f"step 1, run again: {failure}"
                 for forward in ids[1:number]:
