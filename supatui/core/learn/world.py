@@ -18,21 +18,14 @@ from supatui.core import packagemanager
 from supatui.core.connstr import admin_mode
 from supatui.core.context import StepContext
 from supatui.core.database import Connection
-from supatui.core.envfile import read_values
 from supatui.core.errors import SupatuiError
 from supatui.core.learn import db_check, files_check, role_check
 from supatui.core.learn.model import Finding, StepReport, report
 from supatui.core.prisma.recipes import installed_major
+from supatui.core.prisma.workspace import read_env
 from supatui.core.steps import STEP_IDS, get_step
 
 Reader = Callable[[], contextlib.AbstractContextManager[Connection]]
-
-
-def _env(project: Path) -> dict[str, str]:
-    try:
-        return {key: value for key, value in read_values(project / ".env").items() if value is not None}
-    except (OSError, UnicodeDecodeError, ValueError):
-        return {}
 
 
 class World:
@@ -41,7 +34,7 @@ class World:
     def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
         self.project = Path(ctx.config.project_dir)
-        self.env = _env(self.project)
+        self.env = read_env(self.project)  # the project's .env, its passwords registered for redaction
         self.pm = packagemanager.get(ctx.config.package_manager)
         self.major = installed_major(self.project)
         self.db_error: Finding | None = None
