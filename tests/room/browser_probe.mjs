@@ -30,7 +30,7 @@ try {
   const deadline = Date.now() + 90000;
   while (Date.now() < deadline) {
     const text = await page.evaluate(() => window.__frames.join("").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ""));
-    const seen = text.toLowerCase();  // the compact steps panel capitalises ("1. Role")
+    const seen = text.toLowerCase();
     result.found = words.filter((word) => seen.includes(word.toLowerCase()));
     result.missing = words.filter((word) => !seen.includes(word.toLowerCase()));
     if (result.missing.length === 0) break;

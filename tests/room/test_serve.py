@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from supatui.core.steps import STEP_IDS, TITLES
 from tests.conftest import IN_CI, ROOT, require_tool
 
 HERE = Path(__file__).parent
-STEP_WORDS = ["1. role", "2. project", "3. connection", "4. migrations", "5. client", "6. test"]  # the Steps panel
+STEP_WORDS = [f"{n}. {TITLES[step]}" for n, step in enumerate(STEP_IDS, 1)]  # the welcome screen's list
 
 
 def _free_port() -> int:
