@@ -40,7 +40,7 @@ DEFAULT_ACL_NEEDS: dict[str, frozenset[str]] = {
 class Statement:
     query: sql.Composed  # what runs (holds the real password in the first statement)
     shown: str  # what is shown: the same statement with the password as '****'
-    kind: str  # "create", "alter", "grant", "default"
+    kind: str  # "create", "alter", "attributes", "grant", "default"
 
 
 def validate_role_name(role: str) -> str | None:
@@ -91,14 +91,22 @@ def _text(query: sql.Composable) -> str:
     return query.as_string(None)
 
 
+def attributes_statement(role: str) -> sql.Composed:
+    """Gives an existing role the attributes the guide's ``create user`` line gives a new one."""
+    return sql.SQL("alter user {} with login bypassrls createdb").format(sql.Identifier(role))
+
+
 def guide_statements(role: str, password: str, *, exists: bool, admin: str = "postgres",
-                     include_password: bool = True) -> list[Statement]:
-    """All statements step 1 runs; ``include_password=False`` drops the first (password already current)."""
+                     include_password: bool = True, fix_attributes: bool = False) -> list[Statement]:
+    """All statements step 1 runs; ``include_password=False`` drops the first (password already current);
+    ``fix_attributes`` adds LOGIN, BYPASSRLS and CREATEDB to an existing role that lacks one of them."""
     out: list[Statement] = []
     if include_password:
         kind = "alter" if exists else "create"
         out.append(Statement(password_statement(role, password, exists),
                              _text(password_statement(role, MASK_LITERAL, exists)), kind))
+    if exists and fix_attributes:
+        out.append(Statement(attributes_statement(role), _text(attributes_statement(role)), "attributes"))
     grants = grant_statements(role, admin)
     for index, query in enumerate(grants):
         out.append(Statement(query, _text(query), "grant" if index < 6 else "default"))
@@ -127,7 +135,8 @@ def step1_sql_for_editor(role: str = "prisma", masked: bool = True, *, password:
         f"    {_text(_password_sql(role, secret, True))};\n"
         f"  end if;\nend\n{tag};\n"
     )
-    lines = [f"-- Step 1 of Supabase's 'Connecting with Prisma': the {role} role (safe to run again)", body.rstrip()]
+    lines = [f"-- Step 1 of Supabase's 'Connecting with Prisma': the {role} role (safe to run again)", body.rstrip(),
+             _text(attributes_statement(role)) + ";"]
     lines.extend(_text(query) + ";" for query in grant_statements(role, admin))
     return "\n".join(lines) + "\n"
 

@@ -105,3 +105,33 @@ async def test_wizard_typing_a_password_sends_nothing_until_run(fake: FakePostgr
         await pilot.press("escape")
         await settle(pilot)
     assert [a.password for a in fake.attempts] == [TYPED]  # the explicit action: exactly one attempt
+
+
+async def test_a_stored_password_is_not_tried_when_the_wizard_opens(fake: FakePostgres, tmp_path: Path) -> None:
+    """The keyring holds the postgres password from an earlier run: opening the wizard, every step screen
+    and the overview reads it but logs in nowhere until the person runs a step."""
+    from supatui.core import secrets
+    from supatui.core.steps import STEP_IDS
+    from supatui.ui.app import SupatuiApp
+    from tests.ui.helpers import settle
+
+    ref = "storedpwtarget000001"
+    stored = "Stored-pw-7"
+    secrets.set_password(ref, "postgres", stored)
+    try:
+        project = tmp_path / "hello-prisma"
+        project.mkdir()
+        there = ConnectionTarget(ref, "127.0.0.1", fake.port, fake.port, direct_host="127.0.0.1",
+                                 direct_port=fake.port)
+        app = SupatuiApp(StepContext(WalkthroughConfig(project_dir=project, target=there)), sandbox=False)
+        async with app.run_test(size=(110, 48)) as pilot:
+            await settle(pilot)
+            for step_id in STEP_IDS:
+                app.show_step(step_id)
+                await settle(pilot)
+                await pilot.pause(0.5)
+            await settle(pilot)
+            assert app.ctx.secrets.admin_password == stored  # it was read...
+        assert fake.attempts == [], [a.password for a in fake.attempts]  # ...and sent nowhere
+    finally:
+        secrets.delete_password(ref, "postgres")

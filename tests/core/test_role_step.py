@@ -200,3 +200,25 @@ def test_wrong_ref_says_tenant_not_found(sandbox: Any, role_ctx: StepContext) ->
         RoleStep().run(role_ctx, lambda e: None)
     assert info.value.code == "tenant-not-found" and "Connect dialog" in info.value.hint
     assert isinstance(guide_statements("x", "y", exists=False)[0], Statement)
+
+
+def test_rerun_gives_an_existing_role_the_attributes_it_lacks(sandbox: Any, role_ctx: StepContext) -> None:
+    """A role made by hand without BYPASSRLS (or altered later): verify says 'run step 1 again', and step 1 again
+    adds the attribute without touching the password."""
+    role = role_ctx.config.role
+    role_ctx.secrets.prisma_password = "first-Password-1"
+    RoleStep().run(role_ctx, lambda e: None)
+    with connect_target(sandbox.target, "postgres", sandbox.postgres_password, "session") as conn:
+        conn.execute(psycopg.sql.SQL("alter user {} with nobypassrls nocreatedb").format(psycopg.sql.Identifier(role)))
+    step = RoleStep()
+    checks = step.verify(role_ctx)
+    assert [c.name for c in checks if not c.ok] == [f"{role} bypasses RLS", f"{role} may create databases"]
+    assert any("bypassrls createdb" in action.statement for action in step.plan(role_ctx).sql)
+    events: list[Event] = []
+    step.run(role_ctx, events.append)
+    assert [e.text for e in events if e.kind == EventKind.SQL][0] == f'alter user "{role}" with login bypassrls createdb;'
+    assert not any(e.kind == EventKind.SQL and "password" in e.text for e in events)
+    assert catalog_state(sandbox, role)[0] == [(True, True, True, False)]
+    assert all(c.ok for c in RoleStep().verify(role_ctx))
+    with connect_target(sandbox.target, role, "first-Password-1", "session"):
+        pass

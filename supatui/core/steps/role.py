@@ -91,6 +91,7 @@ def _target_errors(ctx: StepContext) -> dict[str, str]:
 class RoleState:
     exists: bool | None  # None: could not look
     password_current: bool | None
+    attributes_ok: bool | None = None  # LOGIN, BYPASSRLS and CREATEDB all set (None: not looked)
 
 
 class RoleStep(Step[RoleState]):
@@ -154,12 +155,14 @@ class RoleStep(Step[RoleState]):
         state = decision
         plan = Plan(STEP)
         statements = guide_statements(role, "****", exists=bool(state.exists), admin=admin,
-                                      include_password=not state.password_current)
+                                      include_password=not state.password_current,
+                                      fix_attributes=state.attributes_ok is False)
         for statement in statements:
             plan.actions.append(SqlAction(statement.shown, _describe(statement)))
         if state.exists is None:
             plan.notes.append(f"If role {role} already exists, `alter user \"{role}\" with password '****'` runs "
-                              "instead of `create user` (checked in pg_roles first).")
+                              "instead of `create user` (checked in pg_roles first), and `alter user "
+                              f"\"{role}\" with login bypassrls createdb` if it lacks one of those attributes.")
         elif state.password_current:
             plan.notes.append(f"Role {role} exists and its password is current: the password is left unchanged.")
         elif state.exists and ctx.config.new_prisma_password:
@@ -187,9 +190,15 @@ class RoleStep(Step[RoleState]):
         notices: list[str] = []
         with self._admin(ctx) as conn:
             conn.add_notice_handler(lambda diag: notices.append(f"{diag.severity}: {diag.message_primary}"))
-            exists = self._exists(conn, role)
+            attrs = query_one(conn, ROLE_ATTRS, (role,))
+            exists = attrs is not None
             password, current = self._choose_password(ctx, exists, emit)
-            for statement in guide_statements(role, password, exists=exists, admin=admin, include_password=not current):
+            lacking = exists and not all(attrs or ())
+            if lacking:
+                emit(Event(STEP, EventKind.INFO, f"Role {role} exists without all of LOGIN, BYPASSRLS and CREATEDB; "
+                           "adding them (the guide's create user line gives them)."))
+            for statement in guide_statements(role, password, exists=exists, admin=admin, include_password=not current,
+                                              fix_attributes=lacking):
                 ctx.cancel.raise_if_cancelled(STEP)
                 try:
                     self._execute(conn, statement, emit, notices)
@@ -205,7 +214,7 @@ class RoleStep(Step[RoleState]):
                                                                connect_timeout=10).close(),
                                         step=STEP, what=f"Logging in as {role}", emit=emit,
                                         cancelled=lambda: ctx.cancel.cancelled)
-        self._seen[_state_key(ctx)] = RoleState(True, True)
+        self._seen[_state_key(ctx)] = RoleState(True, True, True)
         self._keep_password(ctx, target, password, emit)
         return StepResult(STEP)
 
@@ -303,7 +312,8 @@ class RoleStep(Step[RoleState]):
                                 f"{ENV_PRISMA_PASSWORD}: run step 1 to set one"))
         else:
             works = self._password_works(ctx, password)
-            self._seen[_state_key(ctx)] = RoleState(True, works)
+            seen = self._seen.get(_state_key(ctx), RoleState(True, None))
+            self._seen[_state_key(ctx)] = RoleState(True, works, seen.attributes_ok)
             checks.append(Check(f"{role} logs in with the stored password", works,
                                 "" if works else "password differs: run step 1 again to set it"))
         return checks
@@ -316,6 +326,8 @@ class RoleStep(Step[RoleState]):
                 self._seen[_state_key(ctx)] = RoleState(False, False)
                 return [Check(f"role {role} exists", False, "not in pg_roles: run step 1")]
             checks = [Check(f"role {role} exists", True, "in pg_roles")]
+            known = self._seen.get(_state_key(ctx), RoleState(True, None))
+            self._seen[_state_key(ctx)] = RoleState(True, known.password_current, all(attrs))
             for name, value in zip(("can log in", "bypasses RLS", "may create databases"), attrs, strict=True):
                 checks.append(Check(f"{role} {name}", bool(value), "" if value else "attribute missing: run step 1 again"))
             members = query_one(conn, MEMBERSHIP, (role, admin))
@@ -366,5 +378,6 @@ def explain_sql_failure(exc: psycopg.Error, statement: Statement, version: int) 
 
 
 def _describe(statement: Statement) -> str:
-    return {"create": "create the role", "alter": "set the role's password", "grant": "grant",
+    return {"create": "create the role", "alter": "set the role's password",
+            "attributes": "give the existing role LOGIN, BYPASSRLS and CREATEDB", "grant": "grant",
             "default": "default privileges for objects postgres creates later"}[statement.kind]
