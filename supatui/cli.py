@@ -19,6 +19,8 @@ from supatui import __version__
 
 COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor", "kit", "room", "serve")
 
+_VALUED = ("--dir", "--kit", "--join")  # options taking a value: that value is no subcommand
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
 
 
@@ -28,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"supatui: error: {message} — Run `{self.prog} --help` to see the options.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="supatui",
         description="Connect a Prisma project to Supabase Postgres: every step of Supabase's guide, done for real.",
@@ -41,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "this offline kit (`supatui kit build` / `kit serve`), no other network")
     parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")
     parser.add_argument("--share", action="store_true", help="with --join: show the room your progress (steps, failure ids)")
+    if not with_commands:  # the wizard alone: importing the nine subcommands cost ~10% of its first paint
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -60,8 +65,11 @@ def _print_error(text: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    wizard = not any(word in COMMANDS or word in ("-h", "--help") for word in words)
+    parser = build_parser(with_commands=not wizard or not all(word.startswith("-") or prev in _VALUED
+                                                               for prev, word in zip(["", *words[:-1]], words, strict=True)))
+    args = parser.parse_args(words)
     from supatui.core.runner import install_exit_cleanup
 
     install_exit_cleanup()  # SIGTERM/SIGHUP/exit: every child's process group ends with supatui
