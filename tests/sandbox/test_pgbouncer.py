@@ -11,6 +11,7 @@ from psycopg import sql
 
 from supatui.sandbox import SandboxInfo
 from tests.conftest import require_tool
+from tests.sandbox.roles import login_role
 
 
 @pytest.fixture
@@ -18,14 +19,8 @@ def fresh_role(sandbox: SandboxInfo) -> Iterator[tuple[str, str]]:
     """A role created after the sandbox started (its own PgBouncer pool, so tests are deterministic)."""
     require_tool("pgbouncer")
     assert sandbox.transaction_pooling, "PgBouncer is installed but the sandbox's transaction port does not use it"
-    name, password = f"late_{secrets.token_hex(4)}", secrets.token_hex(16)
-    with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(name), sql.Literal(password)))
-    try:
-        yield name, password
-    finally:
-        with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+    with login_role(sandbox, "late") as role:
+        yield role
 
 
 def test_named_prepared_statements_collide_on_the_transaction_port(sandbox: SandboxInfo,

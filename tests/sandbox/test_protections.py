@@ -22,6 +22,7 @@ from psycopg import sql
 from supatui.sandbox import Sandbox, SandboxInfo, tls
 from supatui.sandbox.cluster import socket_dir
 from supatui.sandbox.model import State
+from tests.sandbox.roles import login_role
 from tests.sandbox.router_proc import RouterProc, running_router
 
 
@@ -38,14 +39,8 @@ def tenant(sandbox: SandboxInfo, sandbox_manager: Sandbox) -> dict[str, Any]:
 
 @pytest.fixture
 def role(sandbox: SandboxInfo) -> Iterator[tuple[str, str]]:
-    name, password = f"prot_{secrets.token_hex(4)}", secrets.token_hex(12)
-    with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(name), sql.Literal(password)))
-    try:
-        yield name, password
-    finally:
-        with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+    with login_role(sandbox, "prot", password_bytes=12) as role:
+        yield role
 
 
 def login(router: RouterProc, ref: str, role: str, password: str, port: int | None = None, **kw: Any) -> psycopg.Connection:
