@@ -64,11 +64,20 @@ def _print_error(text: str) -> None:
     print(f"supatui: {redact(text)}", file=sys.stderr)
 
 
+def _wizard_only(words: Sequence[str]) -> bool:
+    """True when argv is options of the wizard alone: no subcommand, no help, no stray word (which the full
+    parser must see to report it)."""
+    previous = ""
+    for word in words:
+        if word in COMMANDS or word in ("-h", "--help") or not (word.startswith("-") or previous in _VALUED):
+            return False
+        previous = word
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    wizard = not any(word in COMMANDS or word in ("-h", "--help") for word in words)
-    parser = build_parser(with_commands=not wizard or not all(word.startswith("-") or prev in _VALUED
-                                                               for prev, word in zip(["", *words[:-1]], words, strict=True)))
+    parser = build_parser(with_commands=not _wizard_only(words))
     args = parser.parse_args(words)
     from supatui.core.runner import install_exit_cleanup
 
