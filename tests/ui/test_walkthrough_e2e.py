@@ -28,6 +28,18 @@ pytest_plugins = ["tests.prisma_fixture"]
 STEP_TIMEOUT = 240.0
 
 
+async def press_run(pilot: Pilot[Any], app: SupatuiApp, step_id: str, tries: int = 5) -> None:
+    """Ctrl+R until the run has started: a key pressed while the form re-validates (inputs refreshed by the
+    sandbox or the keyring) is ignored by design, and then "not running" would be true at once."""
+    before = app.state.steps[step_id].run
+    for _ in range(tries):
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        if app.state.steps[step_id].run > before:
+            return
+    raise AssertionError(f"ctrl+r did not start step {step_id} in {tries} presses")
+
+
 async def wait_for(pilot: Pilot[Any], predicate: Any, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -61,7 +73,7 @@ async def test_full_walkthrough_by_keys_on_the_sandbox(sandbox: Any, prisma_engi
             await wait_for(pilot, lambda sid=step_id: isinstance(app.screen, StepScreen) and app.screen.step.id == sid
                            and app.screen.errors == {}, 30, f"step {number} inputs to validate ({step_id})")
             exports.append(app.export_screenshot())
-            await pilot.press("ctrl+r")
+            await press_run(pilot, app, step_id)
             await wait_for(pilot, lambda sid=step_id: app.state.running is None and app.state.steps[sid].status
                            is not Status.RUNNING, STEP_TIMEOUT, f"step {step_id} to finish")
             await settle(pilot)
