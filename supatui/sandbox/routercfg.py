@@ -24,7 +24,7 @@ from supatui.sandbox.model import State
 from supatui.sandbox.tls import TlsFiles
 
 LOCAL = "127.0.0.1"
-POOL_SIZE = 10  # server connections per (user, database) on the transaction port, as PgBouncer's default_pool_size was
+POOL_SIZE = 10  # server connections per (user, database) on the transaction port (PgBouncer's default_pool_size was 10)
 
 
 def enforce_ssl() -> bool:
@@ -68,11 +68,10 @@ def build(state: State, fds: list[int] | None, run_dir: Path, tls: TlsFiles | No
             entry.update(upstream=[LOCAL, pg_port], enforce_ssl=state.enforce_ssl)
         listeners.append(entry)
     tenant = {"session": [LOCAL, pg_port],
-              # PgBouncer over its Unix socket in the private socket dir (cheaper than TCP on every message)
-              "transaction": [str(run_dir), state.pgbouncer_port] if state.pgbouncer_port else None,
+              "transaction": None,  # no upstream pooler: the router pools (below), as Supavisor does
               "direct": [LOCAL, state.direct_port], "enforce_ssl": state.enforce_ssl,
               "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"},
-              # the router's own transaction pooler (supatui/router/pool.py), as Supavisor is one
+              # server connections over PostgreSQL's private socket (trusted there; cheaper than TCP)
               "pool": {"socket_dir": str(run_dir), "port": pg_port, "size": POOL_SIZE,
                        "checkout_timeout": _checkout_timeout()}}
     config: dict[str, Any] = {"listeners": listeners, "tenants": {state.ref: tenant}, **_settings()}

@@ -1,4 +1,4 @@
-"""The transaction port really pools by transaction (PgBouncer behind the router), as on Supabase."""
+"""The transaction port really pools by transaction (the router's own pool, as Supavisor), as on Supabase."""
 
 from __future__ import annotations
 
@@ -10,15 +10,13 @@ import pytest
 from psycopg import sql
 
 from supatui.sandbox import SandboxInfo
-from tests.conftest import require_tool
 from tests.sandbox.roles import login_role
 
 
 @pytest.fixture
 def fresh_role(sandbox: SandboxInfo) -> Iterator[tuple[str, str]]:
-    """A role created after the sandbox started (its own PgBouncer pool, so tests are deterministic)."""
-    require_tool("pgbouncer")
-    assert sandbox.transaction_pooling, "PgBouncer is installed but the sandbox's transaction port does not use it"
+    """A role created after the sandbox started (its own pool, so tests are deterministic)."""
+    assert sandbox.transaction_pooling
     with login_role(sandbox, "late") as role:
         yield role
 
@@ -56,6 +54,5 @@ def test_new_roles_and_password_changes_work_without_reload(sandbox: SandboxInfo
 
 
 def test_pgbouncer_itself_is_not_a_login_for_clients(sandbox: SandboxInfo) -> None:
-    require_tool("pgbouncer")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         psycopg.connect(sandbox.target.url("pgbouncer", "guess", "transaction"), connect_timeout=5)
