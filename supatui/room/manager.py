@@ -59,7 +59,8 @@ def _tenant(seat: Seat) -> dict[str, object]:
     run_dir = str(socket_dir(Path(seat.cluster_dir), seat.pg_port))
     return {"session": ["127.0.0.1", seat.pg_port], "transaction": None,
             "auth_query": {"socket_dir": run_dir, "port": seat.pg_port, "user": "supabase_admin"},
-            "pool": {"socket_dir": run_dir, "port": seat.pg_port, "size": routercfg.POOL_SIZE}}
+            "pool": {"socket_dir": run_dir, "port": seat.pg_port, "size": routercfg.POOL_SIZE,
+                     "idle_timeout": routercfg.IDLE_TIMEOUT}}
 
 
 MAX_SEATS = 200

@@ -24,6 +24,7 @@ from supatui.sandbox.model import State
 from supatui.sandbox.tls import TlsFiles
 
 LOCAL = "127.0.0.1"
+IDLE_TIMEOUT = 60  # seconds an unused server connection stays open (a laptop's or a room seat's backends are few)
 POOL_SIZE = 10  # server connections per (user, database) on the transaction port (PgBouncer's default_pool_size was 10)
 
 
@@ -73,7 +74,7 @@ def build(state: State, fds: list[int] | None, run_dir: Path, tls: TlsFiles | No
               "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"},
               # server connections over PostgreSQL's private socket (trusted there; cheaper than TCP)
               "pool": {"socket_dir": str(run_dir), "port": pg_port, "size": POOL_SIZE,
-                       "checkout_timeout": _checkout_timeout()}}
+                       "checkout_timeout": _checkout_timeout(), "idle_timeout": IDLE_TIMEOUT}}
     config: dict[str, Any] = {"listeners": listeners, "tenants": {state.ref: tenant}, **_settings()}
     if tls is not None:
         config["tls"] = {"cert": str(tls.cert), "key": str(tls.key)}
