@@ -209,3 +209,40 @@ def test_startup_parameters_follow_each_client_onto_a_shared_server(sandbox: San
             first.execute("set application_name = 'renamed'")
             second.execute("select 1")
             assert first.execute(query).fetchone()[0] == "renamed"  # the client's own SET follows it too
+
+
+def test_a_database_that_does_not_exist_gets_postgresqls_own_error(sandbox: SandboxInfo, pooled: Any) -> None:
+    with pooled(size=1) as router, pytest.raises(psycopg.OperationalError) as caught:
+        psycopg.connect(host="127.0.0.1", port=router.transaction_port, user=f"postgres.{sandbox.ref}",
+                        dbname="no_such_db", password=sandbox.postgres_password, sslmode="disable", connect_timeout=5)
+    assert 'database "no_such_db" does not exist' in str(caught.value)
+
+
+def test_a_waiting_client_that_hangs_up_leaves_the_queue(sandbox: SandboxInfo, pooled: Any) -> None:
+    with pooled(size=1, checkout_timeout=5) as router, connect(sandbox, router) as holder:
+        holder.execute("begin")
+        pid = backend_pid(holder)
+        waiter = connect(sandbox, router)
+        worker = threading.Thread(target=lambda: pytest.raises(psycopg.Error, waiter.execute, "select 1"), daemon=True)
+        worker.start()
+        time.sleep(0.3)  # queued behind the holder
+        raw = socket.fromfd(waiter.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+        raw.shutdown(socket.SHUT_RDWR)
+        raw.close()
+        worker.join(5)
+        holder.execute("commit")
+        with connect(sandbox, router) as third:  # the same server, never handed to the client that left
+            assert backend_pid(third) == pid
+        waiter.close()
+
+
+def test_a_tenant_without_transaction_pooling_is_refused_not_given_session_mode(sandbox: SandboxInfo,
+                                                                                sandbox_manager: Sandbox,
+                                                                                tmp_path: Path) -> None:
+    state = State.load(sandbox_manager.state_path)
+    assert state is not None
+    tenant = {"session": ["127.0.0.1", state.pg_port], "transaction": None}
+    with running_router(tmp_path, {sandbox.ref: tenant}) as router, pytest.raises(psycopg.OperationalError) as caught:
+        connect(sandbox, router)
+    assert "(ENOTRANSACTIONPOOLING) transaction mode is not configured for this tenant" in str(caught.value)
+    assert str(router.session_port) in str(caught.value)
