@@ -107,25 +107,28 @@ class Loop(Traffic):
         wake, objs = self._wake_r.fileno(), self.objs
         next_sweep = time.monotonic() + 1
         poll, monotonic = self.epoll.poll, time.monotonic
+        flushable, other = select.EPOLLOUT | select.EPOLLHUP | select.EPOLLERR, ~select.EPOLLOUT
+        client_readable, server_readable = self._client_readable, self._server_readable
         while True:
             for fd, events in poll(max(0.0, min(next_sweep, self.wake_at) - monotonic())):
-                if fd == wake:
-                    with contextlib.suppress(OSError):
-                        self._wake_r.recv(4096)
-                    while self.calls:
-                        self._safely(self.calls.popleft())
-                    continue
                 obj = objs.get(fd)
                 if obj is None:
+                    if fd == wake:
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(4096)
+                        while self.calls:
+                            self._safely(self.calls.popleft())
                     continue
                 try:
-                    if obj.out and events & (select.EPOLLOUT | select.EPOLLHUP | select.EPOLLERR):
+                    if obj.out and events & flushable:
                         self._flush(obj)
-                    if fd in objs and events & ~select.EPOLLOUT:
-                        if isinstance(obj, Client):
-                            self._client_readable(obj, buffer, view, events)
+                        if fd not in objs:
+                            continue
+                    if events & other:
+                        if type(obj) is Client:
+                            client_readable(obj, buffer, view, events)
                         else:
-                            self._server_readable(obj, buffer, view)
+                            server_readable(obj, buffer, view)  # type: ignore[arg-type]
                 except Exception:  # noqa: BLE001 - OSError or worse: end this client or server, never the loop
                     self._broken(obj)
             now = monotonic()

@@ -147,7 +147,17 @@ class Traffic:
             client.unsynced = False
             if not server.locks and buffer.find(b"advisory_lock", 0, n) >= 0:
                 server.locks = True
-            self._send(server, view[:n])
+            if server.out:
+                server.out += view[:n]
+                return
+            try:
+                sent = server.sock.send(view[:n])
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent < n:
+                server.out += view[sent:n]
+                self._update(server)
+                self._update(client)
             return
         self._to_server(client, server, view[:n])
 
@@ -198,20 +208,31 @@ class Traffic:
             if not server.swallow:  # an idle server talking (a notice, or FATAL before closing)
                 return
         elif not server.hold and not server.swallow and not server.skip:  # the hot path: whole messages
-            off, unpack, pending = 0, _unpack, client.pending
-            while n - off >= 5:
+            off, unpack, pending, last = 0, _unpack, client.pending, n - 5
+            while off < last:
                 tag = buffer[off]
-                end = off + 1 + unpack(buffer, off + 1)[0]
-                if tag == Z and end <= n:
+                if tag == Z:
                     server.status = buffer[off + 5]
                     pending -= 1
                 elif tag == PS:
                     break
-                off = end
+                off += 1 + unpack(buffer, off + 1)[0]
             else:
-                if off == n:
+                if off == last and unpack(buffer, off + 1)[0] == 4:  # a body-less message (BindComplete, ...) ends it
+                    off = n
+                if off == n:  # the chunk ends with a whole message: pass it on as it is
                     client.pending = pending
-                    self._send(client, view[:n])
+                    if client.out:
+                        client.out += view[:n]
+                    else:
+                        try:
+                            sent = client.sock.send(view[:n])
+                        except (BlockingIOError, InterruptedError):
+                            sent = 0
+                        if sent < n:
+                            client.out += view[sent:n]
+                            self._update(client)
+                            self._update(server)
                     if (not pending and server.status == IDLE and not client.unsynced and not client.hold
                             and not client.skip and server.client is client):
                         self._release(server)

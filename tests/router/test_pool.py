@@ -7,7 +7,12 @@ with PgBouncer 1.18, Supavisor's checkout-timeout text (lib/supavisor/errors/che
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +22,9 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
+from supatui.router import scram, wire
 from supatui.sandbox import Sandbox, SandboxInfo
 from supatui.sandbox.cluster import socket_dir
 from supatui.sandbox.model import State
@@ -246,3 +253,68 @@ def test_a_tenant_without_transaction_pooling_is_refused_not_given_session_mode(
         connect(sandbox, router)
     assert "(ENOTRANSACTIONPOOLING) transaction mode is not configured for this tenant" in str(caught.value)
     assert str(router.session_port) in str(caught.value)
+
+
+def _frontend(tag: bytes, body: bytes) -> bytes:
+    return tag + struct.pack("!i", len(body) + 4) + body
+
+
+@contextmanager
+def _raw_role(sandbox: SandboxInfo) -> Iterator[tuple[str, bytes, bytes]]:
+    """A role whose SCRAM keys the test knows: (name, stored_key, client_key), for a hand-made protocol client."""
+    name, salt = f"raw_{secrets.token_hex(4)}", secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", b"raw-pw", salt, 4096)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+    b64 = base64.b64encode
+    verifier = f"SCRAM-SHA-256$4096:{b64(salt).decode()}${b64(stored_key).decode()}:{b64(server_key).decode()}"
+    with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(name), sql.Literal(verifier)))
+    try:
+        yield name, stored_key, client_key
+    finally:
+        with psycopg.connect(sandbox.direct_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+
+
+def test_a_pipelined_batch_sent_in_three_byte_pieces_is_framed_and_kept_on_one_server(sandbox: SandboxInfo,
+                                                                                      pooled: Any) -> None:
+    with _raw_role(sandbox) as (name, stored_key, client_key), pooled(size=1) as router:
+        sock = socket.create_connection(("127.0.0.1", router.transaction_port), timeout=10)
+        sock.sendall(wire.startup_message(196608, {"user": f"{name}.{sandbox.ref}", "database": "postgres"}))
+        assert scram.login_upstream(sock, stored_key, client_key)[0] == b"R"
+        while wire.read_message(sock)[0] != b"Z":
+            pass
+        batch = b""
+        for value in (b"one", b"two", b"three"):  # Parse/Bind/Describe/Execute/Sync, unnamed, three times
+            batch += _frontend(b"P", b"\0select $1::text || pg_backend_pid()::text\0\0\0")
+            batch += _frontend(b"B", b"\0\0\0\0\0\x01" + struct.pack("!i", len(value)) + value + b"\0\0")
+            batch += _frontend(b"E", b"\0\0\0\0\0") + _frontend(b"S", b"")
+        batch += _frontend(b"Q", b"select 'simple' || pg_backend_pid()::text\0")
+        other = connect(sandbox, router)  # the same pool (size 1): must not get the server mid-batch
+        other_rows: list[Any] = []
+        for start in range(0, len(batch), 3):
+            sock.sendall(batch[start:start + 3])
+            if start == 30:
+                worker = threading.Thread(target=lambda: other_rows.append(other.execute("select 'other'").fetchone()))
+                worker.start()
+            time.sleep(0.002)
+        rows, ready = [], 0
+        while ready < 4:
+            tag, body = wire.read_message(sock)
+            if tag == b"D":
+                (length,) = struct.unpack("!i", body[2:6])
+                rows.append(body[6:6 + length].decode())
+            elif tag == b"E":
+                raise AssertionError(wire.error_text(body))
+            elif tag == b"Z":
+                ready += 1
+        pids = {row.lstrip("onetwhrsimpl") for row in rows}
+        assert [row.rstrip("0123456789") for row in rows] == ["one", "two", "three", "simple"]
+        assert len(pids) == 1  # one server for the whole pipeline
+        worker.join(5)
+        assert other_rows == [("other",)]
+        sock.sendall(_frontend(b"X", b""))
+        sock.close()
+        other.close()
