@@ -2,9 +2,9 @@
 
 For each client it answers SSLRequest with ``S`` and TLS (the sandbox's own CA) or ``N`` when no certificate
 is configured, reads the StartupMessage, finds the tenant as Supavisor does, applies Supavisor's checks
-(session.py) and pipes bytes to that tenant's upstream for the port: PostgreSQL (session) or its PgBouncer
-(transaction). A ``direct`` listener puts TLS in front of PostgreSQL itself (the embedded build has no
-OpenSSL). CancelRequests go to the server that issued the key. One router fronts many tenants; SIGHUP
+(session.py) and pipes bytes to that tenant's PostgreSQL (session), or pools it by transaction itself
+(transaction: pool.py, as Supavisor does). A ``direct`` listener puts TLS in front of PostgreSQL itself (the
+embedded build has no OpenSSL). CancelRequests go to the server that issued the key. One router fronts many tenants; SIGHUP
 reloads the config (a bad file logs one line and the old config stays).
 
 Config (JSON)::

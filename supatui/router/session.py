@@ -2,7 +2,9 @@
 
 Order as in Supavisor's client_handler.ex: tenant lookup, SSL enforcement (client_handler/checks.ex), the auth
 circuit breaker, the client limit, then authentication (SCRAM against the auth_query verifier when the tenant
-has an ``auth_query``; otherwise end to end, the upstream authenticating the client itself).
+has an ``auth_query``; otherwise end to end, the upstream authenticating the client itself). On the
+transaction port of a tenant with a ``pool``, the authenticated client is then served by the router's own
+transaction pool (pool.py) instead of a pipe of its own.
 """
 
 from __future__ import annotations
