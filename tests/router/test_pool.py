@@ -318,3 +318,15 @@ def test_a_pipelined_batch_sent_in_three_byte_pieces_is_framed_and_kept_on_one_s
         sock.sendall(_frontend(b"X", b""))
         sock.close()
         other.close()
+
+
+def test_terminate_mid_transaction_closes_that_server_and_rolls_back(sandbox: SandboxInfo, pooled: Any) -> None:
+    with pooled(size=1) as router:
+        a = connect(sandbox, router)
+        a.execute("begin")
+        pid = backend_pid(a)
+        a.execute("select pg_advisory_xact_lock(4545)")
+        a.close()  # sends Terminate in the middle of the transaction
+        with connect(sandbox, router) as b:
+            assert b.execute("select pg_try_advisory_xact_lock(4545)").fetchone() == (True,)
+            assert backend_pid(b) != pid  # a fresh server: the one in a transaction was closed, not reused
