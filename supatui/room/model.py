@@ -58,7 +58,7 @@ class Seat:
     cluster_dir: str
     pg_port: int  # the cluster's own port (loopback)
     direct_port: int  # what attendees use as the direct port (== pg_port unless the room listens on a LAN address)
-    pgbouncer_port: int = 0  # 0: no PgBouncer here, the transaction port gives session semantics
+    pgbouncer_port: int = 0  # a seat made by an older supatui: its PgBouncer (stopped with the seat, never started)
 
 
 @dataclass

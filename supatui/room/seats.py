@@ -1,11 +1,11 @@
-"""Seat clusters: a template data dir made once, copied per seat, each with its own PgBouncer.
+"""Seat clusters: a template data dir made once, copied per seat.
 
 Roles are per cluster and step 1 creates one, so seats cannot share a cluster (notes
 workshop §4.4). The template is initdb'd and given Supabase's role layout once (the sandbox's
 ``Cluster.bootstrap``); a seat is a ``cp -a`` of it (≈0.2 s, ≈8× faster than initdb, §4.3), started
 with small memory settings, and given its own ``postgres`` password over its private socket.
-Each seat gets its own PgBouncer (the sandbox's helper): PgBouncer routes by database name and
-every Supabase URL ends in ``/postgres``, so one shared PgBouncer could not tell seats apart.
+The transaction port is the router's own pool per seat (supatui/router/pool.py); seats made by an
+older supatui may still have a PgBouncer, which is stopped with the seat and no longer started.
 """
 
 from __future__ import annotations
@@ -64,13 +64,11 @@ class SeatCluster:
             self.bouncer.configure(pgbouncer_scram)
 
     def start(self, postgres_password: str | None) -> None:
-        """Start PostgreSQL (and PgBouncer); with a password, set it as the seat's ``postgres`` password."""
+        """Start PostgreSQL; with a password, set it as the seat's ``postgres`` password."""
         if self.cluster.pid() is None:
             self.cluster.start()
         if postgres_password is not None:
             self.cluster.set_role_password("postgres", scram_secret(postgres_password))
-        if self.seat.pgbouncer_port and self.bouncer.pid() is None:
-            self.bouncer.start()
 
     def stop(self) -> bool:
         was = self.bouncer.stop() if self.seat.pgbouncer_port else False
@@ -82,8 +80,7 @@ class SeatCluster:
         shutil.rmtree(self.seat.cluster_dir, ignore_errors=True)
 
     def running(self) -> bool:
-        alive = self.cluster.pid() is not None
-        return alive and (not self.seat.pgbouncer_port or self.bouncer.pid() is not None)
+        return self.cluster.pid() is not None
 
     def pids(self) -> list[int]:
         found = [self.cluster.pid(), self.bouncer.pid() if self.seat.pgbouncer_port else None]

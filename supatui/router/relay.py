@@ -5,7 +5,8 @@ connection, so a message costs one ``recv_into`` and one ``send`` and no thread 
 GIL. With pgbench ``-S -c 8`` on 2 cores this measured ~1.25x the tps of one blocking thread per direction,
 which was itself faster than asyncio streams or protocols, uvloop and ``os.splice`` (benchmarks/router.py).
 A slow reader never stalls the loop: when a send is short, the rest waits in that direction's buffer,
-reading from its source pauses and the loop waits until the destination is writable again.
+reading from its source pauses (that socket leaves the poll set, so a hang-up there cannot make the loop spin)
+and the loop waits until the destination is writable again.
 The connection's own thread waits (asleep) until the pair is done, so the caller's bookkeeping (client
 counts, cancel keys) runs at the end, as before. Elsewhere (no epoll): one thread per direction.
 TLS: one thread with ``select``, because an SSL object must not be used by two threads at once.
@@ -110,8 +111,8 @@ class _Loop:
                         self._flush(end)
                     if end.reading and end.peer.pending is None and events & readable:
                         self._read(end, buffer, view)
-                    elif events & broken and not end.reading and end.pending is None:
-                        self._finish(end.pair)  # hung up after its EOF: nothing can reach it, never spin on it
+                    elif events & broken and not end.reading and end.pending is None and end.peer.pending is None:
+                        self._finish(end.pair)  # hung up after its EOF, nothing in flight: never spin on it
                 except Exception:  # noqa: BLE001 - OSError or worse: end this pair, never the loop for every other
                     self._finish(end.pair)
 
@@ -159,11 +160,21 @@ class _Loop:
         self._update(end)
 
     def _update(self, end: _End) -> None:
+        """Poll for what this end can do now. Nothing (its reading paused, nothing to write): out of the poll
+        set altogether, because EPOLLHUP/EPOLLERR cannot be masked and a hung-up peer would make every
+        epoll_wait return at once (a busy loop) while the other side still has bytes to take. The hang-up is
+        seen when reading resumes (recv returns the rest, then EOF or the error)."""
         mask = (select.EPOLLIN if end.reading and end.peer.pending is None else 0) | (
             select.EPOLLOUT if end.pending is not None else 0)
-        if mask != end.mask and end.fd in self.ends:
-            end.mask = mask
+        if mask == end.mask or end.fd not in self.ends:
+            return
+        if not mask:
+            self.epoll.unregister(end.fd)
+        elif not end.mask:
+            self.epoll.register(end.fd, mask)
+        else:
             self.epoll.modify(end.fd, mask)
+        end.mask = mask
 
     def _finish(self, pair: _Pair) -> None:
         for sock in (pair.client, pair.upstream):

@@ -2,9 +2,9 @@
 
 For each client it answers SSLRequest with ``S`` and TLS (the sandbox's own CA) or ``N`` when no certificate
 is configured, reads the StartupMessage, finds the tenant as Supavisor does, applies Supavisor's checks
-(session.py) and pipes bytes to that tenant's upstream for the port: PostgreSQL (session) or its PgBouncer
-(transaction). A ``direct`` listener puts TLS in front of PostgreSQL itself (the embedded build has no
-OpenSSL). CancelRequests go to the server that issued the key. One router fronts many tenants; SIGHUP
+(session.py) and pipes bytes to that tenant's PostgreSQL (session), or pools it by transaction itself
+(transaction: pool.py, as Supavisor does). A ``direct`` listener puts TLS in front of PostgreSQL itself (the
+embedded build has no OpenSSL). CancelRequests go to the server that issued the key. One router fronts many tenants; SIGHUP
 reloads the config (a bad file logs one line and the old config stays).
 
 Config (JSON)::
@@ -12,12 +12,16 @@ Config (JSON)::
     {"listeners": [{"kind": "session"|"transaction", "fd": N} | {"kind": ..., "host": H, "port": P}
                    | {"kind": "direct", "fd": N, "upstream": [H, P], "enforce_ssl": false}],
      "tenants": {ref: {"session": [H, P], "transaction": [H, P] | null, "direct": [H, P],
-                       "enforce_ssl": false, "auth_query": {"socket_dir": D, "port": P, "user": U}}},
+                       "enforce_ssl": false, "auth_query": {"socket_dir": D, "port": P, "user": U},
+                       "pool": {"socket_dir": D, "port": P, "size": 10, "checkout_timeout": 60,
+                                "idle_timeout": 600}}},
      "login_log": PATH, "tls": {"cert": PATH, "key": PATH}, "startup_timeout": 15,
      "max_clients": {"session": 15, "transaction": 200}, "circuit_breaker": [10, 150, 120],
      "auth_cache_seconds": 0, "log_max_bytes": 1000000}
 
-``transaction: null`` refuses transaction mode with a clear message (no PgBouncer on this machine), never
+With ``pool`` (and ``auth_query``) the transaction port is the router's own transaction pooler (pool.py),
+as Supavisor is; else ``transaction`` names an upstream pooler (PgBouncer) to pipe to, and ``transaction: null``
+refuses transaction mode with a clear message (no PgBouncer on this machine), never
 session semantics dressed up as transaction mode. With ``login_log`` one JSON line ``{"ref", "user",
 "kind", "at"}`` is appended per successful login (AuthenticationOk then ReadyForQuery from upstream).
 """
@@ -48,6 +52,7 @@ class Tenant:
     ports: dict[str, tuple[str, int] | None]
     enforce_ssl: bool = False
     auth_query: dict[str, Any] | None = None
+    pool: dict[str, Any] | None = None  # the router's own transaction pool (pool.py): socket_dir, port, size, ...
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,9 @@ def load_config(path: Path) -> Config:
     tenants: dict[str, Tenant] = {}
     for ref, entry in dict(raw.get("tenants", {})).items():
         ports = {kind: _addr(entry.get(kind)) for kind in ("session", "transaction")}
-        auth_query = entry.get("auth_query")
+        auth_query, pool = entry.get("auth_query"), entry.get("pool")
         tenants[str(ref)] = Tenant(ports, bool(entry.get("enforce_ssl", False)),
-                                   dict(auth_query) if auth_query else None)
+                                   dict(auth_query) if auth_query else None, dict(pool) if pool else None)
     direct = None
     for listener in raw["listeners"]:
         if listener.get("kind") == "direct":
@@ -133,6 +138,10 @@ class Router:
     def forward_cancel(self, key: bytes, packet: bytes) -> None:
         """Send the CancelRequest to the server that issued the key and wait until it hangs up, as libpq does
         (closing at once killed PgBouncer 1.18)."""
+        from supatui.router import pool
+
+        if pool.cancel(key):
+            return
         target = self.cancel_keys.get(key)
         if target is None:
             return

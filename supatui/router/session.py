@@ -2,7 +2,9 @@
 
 Order as in Supavisor's client_handler.ex: tenant lookup, SSL enforcement (client_handler/checks.ex), the auth
 circuit breaker, the client limit, then authentication (SCRAM against the auth_query verifier when the tenant
-has an ``auth_query``; otherwise end to end, the upstream authenticating the client itself).
+has an ``auth_query``; otherwise end to end, the upstream authenticating the client itself). On the
+transaction port of a tenant with a ``pool``, the authenticated client is then served by the router's own
+transaction pool (pool.py) instead of a pipe of its own.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import contextlib
 import socket
 import ssl
 import struct
+import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from supatui.router import authq, relay, scram, wire
+from supatui.router import authq, backend, pool, relay, scram, wire
 
 if TYPE_CHECKING:
     from supatui.router.server import Config, Router, Tenant
@@ -112,7 +115,8 @@ class Connection:
         if tenant.enforce_ssl and not self.tls:
             raise wire.ssl_required(role)
         target = tenant.ports.get(self.kind)
-        if target is None:
+        pooled = self.kind == "transaction" and tenant.pool is not None and tenant.auth_query is not None
+        if target is None and not pooled:
             hint = f", or use the session port {self.config.session_port}" if self.config.session_port else ""
             raise wire.no_transaction_pooling(hint)
         key = (ref, self.peer)
@@ -131,6 +135,11 @@ class Connection:
                 self.router.breaker.record_failure(key)
                 self.router.secrets.wrong_password((ref, role), lambda: self._fetch(tenant, role)[1])
                 raise
+        if pooled and client_key is not None and verifier is not None:
+            assert tenant.pool is not None
+            self._transaction_pool(tenant.pool, ref, upstream_params, verifier.stored_key, client_key)
+            return
+        assert target is not None
         up = self._connect(target)
         up.sendall(wire.startup_message(protocol, upstream_params))
         if client_key is not None and verifier is not None:
@@ -141,6 +150,43 @@ class Connection:
         else:
             first = None
         self._relay_startup(up, target, first, ref, role, key)
+
+    def _transaction_pool(self, settings: dict[str, Any], ref: str, params: dict[str, str], stored_key: bytes,
+                          client_key: bytes) -> None:
+        """The router's own transaction pooler (pool.py): the client's startup replies, then the pool loop."""
+        role = params["user"]
+        database = params.get("database", role)
+        login = backend.Login((str(settings["socket_dir"]), int(settings["port"])), role, database, stored_key,
+                              client_key)
+        loop = pool.Loop.get()
+        chosen = loop.pool((ref, role, database), login, int(settings.get("size", 10)),
+                           float(settings.get("checkout_timeout", 60)), float(settings.get("idle_timeout", 600)))
+        status = chosen.status
+        if status is None:  # the pool's first client: one server login tells what PostgreSQL reports
+            try:
+                opened = backend.open_server(login)
+            except backend.LoginFailed as exc:
+                raise wire.ClientError(exc.text, exc.code) from None
+            status = opened.status
+            loop.adopt(chosen, opened)
+        asked = {name: chosen.canon.get((name, value), value) for name, value in backend.client_vars(params).items()}
+        wanted = {name: value for name, value in status if name in backend.TRACKED} | asked
+        key = pool.router_key()
+        self.sock.sendall(backend.startup_replies(status, asked, key))
+        self.router.log_login(ref, role, self.kind)
+        if not isinstance(self.sock, ssl.SSLSocket):
+            loop.serve(self.sock, chosen, wanted, key)
+            return
+        inner, outer = socket.socketpair()  # TLS stays in this thread; the pool loop sees plain bytes
+
+        def serve() -> None:
+            try:
+                loop.serve(inner, chosen, wanted, key)
+            finally:
+                inner.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        relay.relay(self.sock, outer)
 
     def _fetch(self, tenant: Tenant, role: str) -> tuple[bool, str | None]:
         assert tenant.auth_query is not None

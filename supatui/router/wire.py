@@ -75,10 +75,10 @@ def invalid_user_info() -> ClientError:  # lib/supavisor/errors/invalid_user_inf
 
 
 def no_transaction_pooling(session_hint: str) -> ClientError:
-    """The sandbox's own refusal (not a Supavisor text): no PgBouncer here, so no real transaction mode."""
-    return ClientError("(ENOTRANSACTIONPOOLING) the sandbox's transaction mode needs PgBouncer, which is not installed "
-                       "on this machine: install it (apt-get install pgbouncer, brew install pgbouncer or dnf install "
-                       f"pgbouncer) and run `supatui sandbox start` again{session_hint}")
+    """The router's own refusal (not a Supavisor text): a tenant configured with neither the router's transaction
+    pool nor an upstream pooler gets no transaction mode at all, never session semantics dressed up as it."""
+    return ClientError("(ENOTRANSACTIONPOOLING) transaction mode is not configured for this tenant: run "
+                       f"`supatui sandbox start` again to update the router's config{session_hint}")
 
 
 def error_response(message: str, code: str = "XX000", severity: str = "FATAL") -> bytes:

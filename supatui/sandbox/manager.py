@@ -5,8 +5,9 @@ Layout under ``$SUPATUI_HOME/sandbox``: ``state.json`` (ref, ports, pids; no sec
 the servers' OS user). As root, when that user cannot reach the state dir, the cluster lives
 under ``/var/lib/supatui/clusters/<hash>`` instead; ``tls/`` holds the sandbox's CA and certificate.
 PostgreSQL listens on an internal port (``State.pg_port``); the router serves the session, transaction
-and direct ports with TLS. Cold start copies the cached template data dir (template.py) or runs initdb,
-while the router, PgBouncer and the CA get ready alongside.
+and direct ports with TLS, and is the transaction pooler itself (supatui/router/pool.py, as Supavisor is),
+so transaction mode is the same on every machine (no PgBouncer needed). Cold start copies the cached
+template data dir (template.py) or runs initdb, while the router and the CA get ready alongside.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ class Sandbox:
         self.router_log = self.dir / "router.log"
         self._ports = ports if ports is not None else os.environ.get("SUPATUI_SANDBOX_PORTS") or None
         self._cluster: Cluster | None = None
-        self._bouncer: PgBouncer | None = None
         self._router: subprocess.Popen[bytes] | None = None
 
     # -- public API ------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ class Sandbox:
             return self._start()
 
     def stop(self) -> bool:
-        """Stop router, PgBouncer and PostgreSQL; False when nothing was running."""
+        """Stop the router and PostgreSQL (and an older sandbox's PgBouncer); False when nothing was running."""
         with self._lock():
             state = State.load(self.state_path)
             if state is None:
@@ -72,7 +72,7 @@ class Sandbox:
         state = State.load(self.state_path)
         who = self._who_name()
         if state is None or not state.initialized:
-            return SandboxStatus(False, None, pgbouncer.find() is not None, who[0], who[1], self.dir / "cluster" / "data",
+            return SandboxStatus(False, None, True, who[0], who[1], self.dir / "cluster" / "data",
                                  notes=["The sandbox has not been started yet: run `supatui sandbox start`."])
         components = self._components(state)
         running = all(components.values())
@@ -83,10 +83,7 @@ class Sandbox:
             notes.append(exc.one_line())
         if state.password_store == "file":
             notes.append(f"No usable OS keyring: the postgres password is kept in {self.password_file} (mode 0600).")
-        pooling = bool(state.pgbouncer_port)
-        if not pooling:
-            notes.append("PgBouncer is not installed: the transaction port refuses clients rather than fake "
-                         "transaction mode (install pgbouncer and run `supatui sandbox start` again).")
+        pooling = True  # the router's own transaction pool, on every machine
         notes.append("Sandbox settings: fsync=off (fast, but a machine crash can lose sandbox data; "
                      "`supatui sandbox reset` recreates it).")
         notes.append(self._tls_note(state))
@@ -138,14 +135,17 @@ class Sandbox:
         cluster = self._cluster = Cluster(Path(state.cluster_dir), bin_dir, who, _pg_port(state))
         pg_running = cluster.pid() is not None
         router_running = self._router_alive(state)
-        bouncer_bin = pgbouncer.find()
-        bouncer_running = bool(state.pgbouncer_port) and self._bouncer_for(state, bouncer_bin, who).pid() is not None
+        if router_running and state.pgbouncer_port:  # a sandbox from before the router pooled: drop its PgBouncer
+            self._bouncer_for(state, "pgbouncer", None).stop()
+            state.pgbouncer_port = state.pgbouncer_pid = 0
+            state.save(self.state_path)
+            self._retarget_router(state)
         if router_running and state.enforce_ssl != routercfg.enforce_ssl():
             state.enforce_ssl = routercfg.enforce_ssl()
             state.save(self.state_path)
             self._retarget_router(state)
         state.enforce_ssl = routercfg.enforce_ssl()
-        if pg_running and router_running and (bouncer_running or not bouncer_bin):
+        if pg_running and router_running:
             return self._info(state, cluster)
 
         if not pg_running and not ports.port_free(_pg_port(state)):
@@ -163,36 +163,22 @@ class Sandbox:
             self.dir.mkdir(parents=True, exist_ok=True)
             cluster.prepare_dirs()
             password = secrets.generate_password(32)
-            pgb_scram = scram_secret(secrets.generate_password(32))
-        bouncer = None
-        old_txn_port = state.pgbouncer_port
-        if bouncer_bin and not bouncer_running:
-            if not (state.pgbouncer_port and ports.port_free(state.pgbouncer_port)):
-                state.pgbouncer_port = ports.free_port()
-            bouncer = self._bouncer = self._bouncer_for(state, bouncer_bin, who)
-            if not cold and not bouncer.userlist.exists():  # PgBouncer installed after the sandbox was made
-                pgb_scram = scram_secret(secrets.generate_password(32))
-            bouncer.configure(pgb_scram)
-        elif not bouncer_bin:
-            state.pgbouncer_port = 0
+            pgb_scram = scram_secret(secrets.generate_password(32))  # Supabase's pgbouncer role: nobody's login
+        if state.pgbouncer_port:  # an older sandbox's PgBouncer: the router pools by itself now
+            self._bouncer_for(state, "pgbouncer", None).stop()
+            state.pgbouncer_port = state.pgbouncer_pid = 0
         state.save(self.state_path)
-        if router_running and state.pgbouncer_port != old_txn_port:
-            self._retarget_router(state)
         # The CA and certificate (~0.3 s, mostly importing cryptography) are made while initdb runs; the router
         # starts without TLS and reloads with it before start() returns.
         certs = None if tls.files(self.dir).exist() else routercfg.Background(tls.ensure, self.dir)
         try:
             if listeners:
                 self._spawn_router(state, listeners)
-            if bouncer is not None and not cold:
-                bouncer.spawn()
             copied = False
             if cold:
                 copied = self._from_template(cluster, who)
                 if not copied:
                     cluster.initdb()
-                if bouncer is not None:
-                    bouncer.spawn()
             if not pg_running:
                 cluster.start()
             if cold:
@@ -202,11 +188,6 @@ class Sandbox:
                 else:
                     cluster.bootstrap(password, pgb_scram)
                 self.passwords.store(state, password)
-            elif pgb_scram is not None:
-                cluster.set_role_password("pgbouncer", pgb_scram)
-            if bouncer is not None:
-                bouncer.wait_ready()
-                state.pgbouncer_pid = bouncer.pid() or 0
             if certs is not None:
                 certs.result()
                 self._retarget_router(state)
@@ -271,7 +252,7 @@ class Sandbox:
         state.router_pid = self._router.pid
 
     def _retarget_router(self, state: State) -> None:
-        """Rewrite the running router's config from the state (PgBouncer's port, SSL enforcement); SIGHUP reloads it."""
+        """Rewrite the running router's config from the state (SSL enforcement); SIGHUP reloads it."""
         import json
         import signal
 
@@ -306,9 +287,8 @@ class Sandbox:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._router.wait(timeout=1)
             self._router = None
-        if state.pgbouncer_port:
-            bouncer = self._bouncer or self._bouncer_for(state, pgbouncer.find() or "pgbouncer", None)
-            was = bouncer.stop() or was
+        if state.pgbouncer_port:  # a sandbox made before the router pooled by itself
+            was = self._bouncer_for(state, pgbouncer.find() or "pgbouncer", None).stop() or was
         cluster = self._cluster or Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False),
                                            _pg_port(state))
         was = cluster.stop() or was
@@ -316,10 +296,7 @@ class Sandbox:
 
     def _components(self, state: State) -> dict[str, bool]:
         cluster = Cluster(Path(state.cluster_dir), Path(), runas.RunAs("", 0, 0, False), _pg_port(state))
-        found = {"postgres": cluster.pid() is not None, "router": self._router_alive(state)}
-        if state.pgbouncer_port:
-            found["pgbouncer"] = self._bouncer_for(state, "pgbouncer", None).pid() is not None
-        return found
+        return {"postgres": cluster.pid() is not None, "router": self._router_alive(state)}
 
     def _router_alive(self, state: State) -> bool:
         pid = state.router_pid
@@ -343,7 +320,7 @@ class Sandbox:
             cluster.set_role_password("postgres", scram_secret(password))
             self.passwords.store(state, password)
         return SandboxInfo.build(state.ref, state.session_port, state.transaction_port, state.direct_port, password,
-                                 bool(state.pgbouncer_port), self._ca_file())
+                                 True, self._ca_file())
 
     # -- misc --------------------------------------------------------------------------------------
     def _wipe_cluster(self, state: State) -> None:

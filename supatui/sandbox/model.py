@@ -43,7 +43,7 @@ class SandboxInfo:
     session_url: str = field(repr=False)
     transaction_url: str = field(repr=False)
     direct_url: str = field(repr=False)
-    transaction_pooling: bool = True  # False: no PgBouncer here, the transaction port refuses clients
+    transaction_pooling: bool = True  # the transaction port pools by transaction (the router's own pool)
     ca_file: str = ""  # the sandbox's root certificate (sslrootcert=...), as the Dashboard's "Server root certificate"
 
     @property
@@ -70,12 +70,12 @@ class SandboxInfo:
 class SandboxStatus:
     running: bool
     info: SandboxInfo | None
-    pgbouncer: bool  # PgBouncer backs the transaction port
+    transaction_pooling: bool  # the transaction port pools by transaction (the router itself, on every machine)
     run_as: str  # OS user the servers run as
     run_as_switched: bool  # True when we are root and the servers run as another user
     data_dir: Path
     password_store: str = ""  # "keyring" or a file path
-    components: dict[str, bool] = field(default_factory=dict)  # postgres / router / pgbouncer alive
+    components: dict[str, bool] = field(default_factory=dict)  # postgres / router alive
     notes: list[str] = field(default_factory=list)
     postgres_major: int = 0  # the sandbox server's PostgreSQL major (0: not created yet)
 

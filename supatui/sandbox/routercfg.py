@@ -5,6 +5,8 @@ Settings (environment, read at `supatui sandbox start`):
 - ``SUPATUI_SANDBOX_CIRCUIT_BREAKER=failures/window_s/block_s`` or ``off`` (default Supavisor's ``10/150/120``).
 - ``SUPATUI_SANDBOX_AUTH_CACHE_SECONDS``: how long the pooler trusts a cached verifier (default 60; Supavisor 24 h).
 - ``SUPATUI_SANDBOX_MAX_CLIENTS=session,transaction`` (default ``15,200``: Supabase Nano's pool size and max clients).
+- ``SUPATUI_SANDBOX_CHECKOUT_TIMEOUT_SECONDS``: how long a transaction-port client waits for a free server connection
+  before Supavisor's ``ECHECKOUTTIMEOUT`` (default 60: Supavisor's ``pool_checkout_timeout``, lib/supavisor/tenants/user.ex).
 """
 
 from __future__ import annotations
@@ -22,10 +24,20 @@ from supatui.sandbox.model import State
 from supatui.sandbox.tls import TlsFiles
 
 LOCAL = "127.0.0.1"
+IDLE_TIMEOUT = 60  # seconds an unused server connection stays open (a laptop's or a room seat's backends are few)
+POOL_SIZE = 10  # server connections per (user, database) on the transaction port (PgBouncer's default_pool_size was 10)
 
 
 def enforce_ssl() -> bool:
     return os.environ.get("SUPATUI_SANDBOX_ENFORCE_SSL", "").lower() in ("1", "true", "yes", "on")
+
+
+def _checkout_timeout() -> float:
+    try:
+        return float(os.environ.get("SUPATUI_SANDBOX_CHECKOUT_TIMEOUT_SECONDS", "60"))
+    except ValueError:
+        raise SupatuiError("SUPATUI_SANDBOX_CHECKOUT_TIMEOUT_SECONDS is not a number of seconds.",
+                           "Fix or unset it, then start again.") from None
 
 
 def _settings() -> dict[str, Any]:
@@ -57,10 +69,12 @@ def build(state: State, fds: list[int] | None, run_dir: Path, tls: TlsFiles | No
             entry.update(upstream=[LOCAL, pg_port], enforce_ssl=state.enforce_ssl)
         listeners.append(entry)
     tenant = {"session": [LOCAL, pg_port],
-              # PgBouncer over its Unix socket in the private socket dir (cheaper than TCP on every message)
-              "transaction": [str(run_dir), state.pgbouncer_port] if state.pgbouncer_port else None,
+              "transaction": None,  # no upstream pooler: the router pools (below), as Supavisor does
               "direct": [LOCAL, state.direct_port], "enforce_ssl": state.enforce_ssl,
-              "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"}}
+              "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"},
+              # server connections over PostgreSQL's private socket (trusted there; cheaper than TCP)
+              "pool": {"socket_dir": str(run_dir), "port": pg_port, "size": POOL_SIZE,
+                       "checkout_timeout": _checkout_timeout(), "idle_timeout": IDLE_TIMEOUT}}
     config: dict[str, Any] = {"listeners": listeners, "tenants": {state.ref: tenant}, **_settings()}
     if tls is not None:
         config["tls"] = {"cert": str(tls.cert), "key": str(tls.key)}

@@ -163,11 +163,10 @@ def test_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert check.status == "fail" and check.fix
 
 
-def test_sandbox_without_pgbouncer_is_available_not_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sandbox runs without PgBouncer (its transaction port then gives session semantics)."""
+def test_sandbox_needs_no_pgbouncer_for_transaction_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The router is the transaction pooler, so a machine without PgBouncer passes (issue 13 item 4)."""
     from supatui.core import doctor
 
     monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
-    monkeypatch.setattr(doctor, "PGBOUNCER_PLACES", ())
     check = doctor.check_sandbox()
-    assert "unavailable" not in check.detail and "available" in check.detail and "pgbouncer" in check.fix
+    assert check.status == "pass" and "pools the transaction port itself" in check.detail

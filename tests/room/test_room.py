@@ -14,7 +14,7 @@ import pytest
 
 from supatui.room.manager import Room
 from supatui.room.model import RoomInfo
-from tests.conftest import ROOT, require_tool
+from tests.conftest import ROOT
 
 
 def _seat(room: RoomInfo, number: int) -> dict[str, Any]:
@@ -37,8 +37,7 @@ def _supatui(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_seat_answers_on_all_three_ports(room: RoomInfo) -> None:
-    require_tool("pgbouncer")
-    assert room.transaction_pooling
+    assert room.transaction_pooling  # the router's own pool: no PgBouncer needed
     for number in (1, 2, 3):
         seat = _seat(room, number)
         ports = set()
@@ -208,3 +207,13 @@ def test_secrets_stay_in_the_0600_file(room: RoomInfo, room_manager: Room) -> No
     for seat in room.seats:
         assert seat.join_info.postgres_password not in public
         assert seat.join.rsplit("/", 1)[1] not in public
+
+
+def test_each_seats_transaction_port_pools_by_transaction(room: RoomInfo) -> None:
+    """Real transaction mode on every machine (issue 13 item 4): the router's pool, per seat."""
+    seat = _seat(room, 2)
+    with psycopg.connect(seat["transaction_url"], autocommit=True, connect_timeout=5) as first, \
+            psycopg.connect(seat["transaction_url"], autocommit=True, connect_timeout=5) as second:
+        assert first.execute("select 1", prepare=True).fetchone() == (1,)
+        with pytest.raises(psycopg.errors.DuplicatePreparedStatement, match='"_pg3_0" already exists'):
+            second.execute("select 1", prepare=True)

@@ -64,7 +64,7 @@ def test_life_cycle_without_an_os_keyring(home: Path) -> None:
     assert status_json["running"] is True and status_json["password_store"] == str(password_file)
     assert any("No usable OS keyring" in note for note in status_json["notes"])
 
-    with psycopg.connect(info["transaction_url"], prepare_threshold=None) as conn:  # PgBouncer holds server links
+    with psycopg.connect(info["transaction_url"], prepare_threshold=None) as conn:  # the router's pool holds server links
         assert conn.execute("select 1").fetchone() == (1,)
     stopped = cli(home, "stop")
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
@@ -89,14 +89,16 @@ def test_life_cycle_without_an_os_keyring(home: Path) -> None:
 
 def test_without_pgbouncer_then_damaged_data_dir_names_reset(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUPATUI_PGBOUNCER", "none")  # as on a laptop without PgBouncer
+    monkeypatch.setenv("PATH", "/nonexistent")  # nothing on PATH either: the router is the pooler
     box = Sandbox(home, ports="auto")
     info = box.start()
-    assert not info.transaction_pooling
-    assert any("refuses clients rather than fake transaction mode" in note for note in box.status().notes)
-    with pytest.raises(psycopg.OperationalError) as refused:  # never session semantics dressed up as transaction mode
-        psycopg.connect(info.transaction_url, connect_timeout=5)
-    assert "(ENOTRANSACTIONPOOLING) the sandbox's transaction mode needs PgBouncer" in str(refused.value)
-    assert "apt-get install pgbouncer" in str(refused.value) and str(info.session_port) in str(refused.value)
+    assert info.transaction_pooling and set(box.status().components) == {"postgres", "router"}
+    # real transaction mode (issue 13 item 4): a named statement lands on a server another client uses next
+    with psycopg.connect(info.transaction_url, autocommit=True) as first, \
+            psycopg.connect(info.transaction_url, autocommit=True) as second:
+        assert first.execute("select 1", prepare=True).fetchone() == (1,)
+        with pytest.raises(psycopg.errors.DuplicatePreparedStatement, match='"_pg3_0" already exists'):
+            second.execute("select 1", prepare=True)
     with psycopg.connect(info.session_url, autocommit=True) as conn:
         assert conn.execute("select 1").fetchone() == (1,)
     box.stop()

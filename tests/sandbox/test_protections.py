@@ -28,13 +28,13 @@ from tests.sandbox.router_proc import RouterProc, running_router
 
 @pytest.fixture
 def tenant(sandbox: SandboxInfo, sandbox_manager: Sandbox) -> dict[str, Any]:
-    """The sandbox's tenant as the sandbox itself configures it (auth_query, PgBouncer behind transaction)."""
+    """The sandbox's tenant as the sandbox itself configures it (auth_query, the router's own transaction pool)."""
     state = State.load(sandbox_manager.state_path)
     assert state is not None and state.pg_port
     run_dir = str(socket_dir(Path(state.cluster_dir), state.pg_port))
-    return {"session": ["127.0.0.1", state.pg_port],
-            "transaction": [run_dir, state.pgbouncer_port] if state.pgbouncer_port else ["127.0.0.1", state.pg_port],
-            "auth_query": {"socket_dir": run_dir, "port": state.pg_port, "user": "supabase_admin"}}
+    return {"session": ["127.0.0.1", state.pg_port], "transaction": None,
+            "auth_query": {"socket_dir": run_dir, "port": state.pg_port, "user": "supabase_admin"},
+            "pool": {"socket_dir": run_dir, "port": state.pg_port, "size": 10}}
 
 
 @pytest.fixture
