@@ -12,8 +12,9 @@ Clients without a free server queue (FIFO) and fail after ``checkout_timeout`` w
 (PostgreSQL rolls back and frees its locks). Named prepared statements are not tracked, so they collide
 or vanish between transactions exactly as on Supabase's pooler for a client without ``pgbouncer=true``
 (PgBouncer 1.18: ``42P05``/``26000``). Client parameters PgBouncer's varcache keeps are SET on attach
-when the server's differ (backend.TRACKED). A session advisory lock is released before its server serves
-another client (``pg_advisory_unlock_all()`` when a message mentioned ``advisory_lock``).
+when the server's differ (backend.TRACKED). Nothing is cleaned up between clients: a session advisory lock
+(``prisma migrate``'s ``pg_advisory_lock(72707369)`` over 6543) stays on its server, as Supavisor does
+(lib/supavisor/db_handler.ex: cleanup "only supported in session mode").
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from supatui.router import backend, wire
 from supatui.router.poolio import IN, Client, Pool, Server, Traffic
 
 CHUNK = 65536
-UNLOCK = wire.message(b"Q", b"SELECT pg_advisory_unlock_all()\0")
 
 
 class Loop(Traffic):
@@ -263,10 +263,6 @@ class Loop(Traffic):
             client.server = server.client = None
             if client.out or self.masks.get(client.fd) != IN:
                 self._update(client)
-        if server.locks:
-            server.locks = False
-            server.swallow += 1
-            self._send(server, UNLOCK)
         while pool.waiting:
             waiter = pool.waiting.popleft()
             waiter.waiting = False

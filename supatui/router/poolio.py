@@ -26,7 +26,7 @@ IN, OUT = select.EPOLLIN, select.EPOLLOUT
 
 class Server:
     __slots__ = ("sock", "fd", "pool", "key", "vars", "client", "skip", "hold", "swallow", "status", "out",
-                 "since", "setting", "locks")
+                 "since", "setting")
 
     def __init__(self, opened: backend.Opened, pool: Pool) -> None:
         self.sock, self.fd, self.pool, self.key = opened.sock, opened.sock.fileno(), pool, opened.key
@@ -36,7 +36,6 @@ class Server:
         self.out = bytearray()
         self.since = time.monotonic()
         self.setting: dict[str, str] = {}
-        self.locks = False  # a message mentioned advisory_lock: unlock before another client gets it
 
 
 class Client:
@@ -145,8 +144,6 @@ class Traffic:
         if not client.hold and not client.skip and n >= 5 and _unpack(buffer, 1)[0] + 1 == n and buffer[0] in COUNTED:
             client.pending += 1  # the hot path of _to_server: one whole Query (or Sync)
             client.unsynced = False
-            if not server.locks and buffer.find(b"advisory_lock", 0, n) >= 0:
-                server.locks = True
             if server.out:
                 server.out += view[:n]
                 return
@@ -166,8 +163,6 @@ class Traffic:
         if client.hold:
             data = client.hold + bytes(data)
             client.hold = b""
-        if not server.locks and b"advisory_lock" in (data if isinstance(data, bytes) else bytes(data)):
-            server.locks = True
         n = len(data)
         off = client.skip
         if off >= n:
