@@ -3,7 +3,7 @@
     python benchmarks/room_load.py [--seats 30] [--concurrent 4] [--prepared PATH] [--keep]
 
 1. ``room start --seats N`` in a private SUPATUI_HOME: wall time, and the room's memory (PSS of
-   every seat's postgres and PgBouncer processes, from /proc/<pid>/smaps_rollup; PostgreSQL alone
+   every seat's postgres (and, for a seat made by an older supatui, PgBouncer) processes, from /proc/<pid>/smaps_rollup; PostgreSQL alone
    reported too, against the 400 MiB target for 30 seats).
 2. baseline: one `supatui --join … run --yes --json` on seat 1, alone.
 3. load: K of them at once on seats 2..K+1 (bounded: K ≤ seats-1; each has a 15 min timeout).

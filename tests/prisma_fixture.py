@@ -156,7 +156,7 @@ def make_database(sandbox: Any, name: str, password: str = TEST_ROLE_PASSWORD) -
     """Create (or reset) the test role and a fresh database it owns, as ``postgres``.
 
     ``name="postgres"`` uses the sandbox's own database instead (the only one its transaction
-    pooler serves: PgBouncer's auth_query lives there), with the guide's grants on ``public``.
+    pooler serves in its tests), with the guide's grants on ``public``.
     """
     import psycopg
     from psycopg import sql
