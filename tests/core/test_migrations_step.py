@@ -32,7 +32,8 @@ def test_new_database_gets_the_guides_models_and_first_migration(project_copy: P
     step, ctx = MigrationsStep(), _ctx(project_copy)
     assert not step.detect(ctx)
     plan = step.plan(ctx)
-    assert [a.argv for a in plan.commands] == [("npx", "prisma", "migrate", "dev", "--name", MIGRATION_NAME)]
+    # the project's own CLI, as `npx prisma` would find it, without npx's start-up
+    assert [a.argv for a in plan.commands] == [("./node_modules/.bin/prisma", "migrate", "dev", "--name", MIGRATION_NAME)]
     assert "+model User {" in plan.files[0].diff
     events: list[Event] = []
     step.run(ctx, events.append)

@@ -67,9 +67,10 @@ class ProjectStep(Step[ProjectDecision]):
 
     def decide(self, ctx: StepContext) -> ProjectDecision:
         ws = workspace(ctx)
-        ws = replace(ws, local_tools=ws.local_tools | {"prisma", "tsc"})  # installed below, before they run
         has_package_json = (ws.dir / "package.json").exists()
         declare_dev, installs = choose_installs(ws, fresh=not has_package_json)
+        if installs:  # the install puts them into node_modules/.bin before they run
+            ws = replace(ws, local_tools=ws.local_tools | {"prisma", "tsc"})
         return ProjectDecision(ws, has_package_json, declare_dev, installs, not (ws.dir / "tsconfig.json").exists())
 
     def plan_for(self, ctx: StepContext, decision: ProjectDecision) -> Plan:
