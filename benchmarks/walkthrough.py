@@ -190,6 +190,8 @@ def main() -> None:
         if "guide" in timings:
             guide = statistics.median(timings["guide"])
             print(f"the guide's commands (script): {guide:.1f} s; ratio {ours / guide:.2f}x (target <= 0.8x)")
+            paired = statistics.median(a / b for a, b in zip(timings["supatui"], timings["guide"], strict=True))
+            print(f"  median of the per-round ratios: {paired:.2f}x (the network's share varies from run to run)")
         print(f"load at the end: {os.getloadavg()[0]:.2f}")
     finally:
         reset_database(info.session_url)
