@@ -60,6 +60,43 @@ def declared_packages(project_dir: Path) -> set[str]:
     return names
 
 
+def declared_ranges(project_dir: Path) -> dict[str, str]:
+    """name -> the range package.json declares for it (dependencies and devDependencies)."""
+    try:
+        data = json.loads((project_dir / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    ranges: dict[str, str] = {}
+    if isinstance(data, dict):
+        for section in ("dependencies", "devDependencies"):
+            deps = data.get(section)
+            if isinstance(deps, dict):
+                ranges.update({k: v for k, v in deps.items() if isinstance(k, str) and isinstance(v, str)})
+    return ranges
+
+
+def specs_to_name(project_dir: Path, specs: Iterable[str]) -> list[str]:
+    """The specs an add must name: those package.json does not declare, and pinned ones declared or installed
+    with another major (``--prisma 6`` in a Prisma 7 project).
+
+    A declared package is never named: the manager would rewrite its range (a project's ``"pg": "^8.0.0"``
+    became ``^8.23.1``). Declared but not installed, it comes with any add or a plain install.
+    """
+    ranges = declared_ranges(project_dir)
+    named = []
+    for spec in specs:
+        name = package_name(spec)
+        pinned = spec[len(name) + 1 :] if len(spec) > len(name) else ""
+        if name not in ranges:
+            named.append(spec)
+        elif pinned.isdigit():
+            declared = re.search(r"\d+", ranges[name])
+            version = installed_version(project_dir, name)
+            if (declared and declared.group(0) != pinned) or (version and version.split(".")[0] != pinned):
+                named.append(spec)
+    return named
+
+
 def missing_packages(project_dir: Path, specs: Iterable[str]) -> list[str]:
     """The specs not declared in package.json, not in node_modules, or installed with another major than pinned.
 
@@ -108,6 +145,29 @@ class PackageManager:
             return (*self.launcher, "add", *(("-d",) if dev else ()), *specs)
         flags = ("--ignore-scripts",) if self.name == "pnpm" else ("--ignore-engines",) if self.yarn_classic else ()
         return (*self.launcher, "add", *(("-D",) if dev else ()), *flags, *specs)
+
+    def install(self) -> tuple[str, ...]:
+        """Install what package.json declares (a project whose node_modules lacks declared packages)."""
+        if self.name == "npm":
+            return ("npm", "install")
+        flags = ("--ignore-scripts",) if self.name == "pnpm" else ("--ignore-engines",) if self.yarn_classic else ()
+        return (*self.launcher, "install", *flags)
+
+    @property
+    def one_resolution(self) -> bool:
+        """Whether one add can install dev tools and runtime packages together: every manager keeps a package
+        named on the command line in the section package.json already lists it in (npm's arborist infers the
+        save type from the existing edge; checked with npm 11.19, pnpm 12.23, yarn 1.22.22, bun 1.4.5). Yarn 2+
+        is not verified here: two adds."""
+        return not (self.name == "yarn" and not self.yarn_classic)
+
+    def predeclared(self, spec: str) -> str:
+        """How to name a spec already listed in devDependencies as ``*`` (or its pinned major) so the add writes
+        a caret range: pnpm 12.23 keeps an existing ``*`` for a bare name, but writes ``^x.y.z`` for
+        ``name@latest``; npm, yarn 1 and bun write ``^x.y.z`` for the bare name (verified)."""
+        if self.name == "pnpm" and package_name(spec) == spec:
+            return f"{spec}@latest"
+        return spec
 
     def exec(self, program: str, *args: str) -> tuple[str, ...]:
         """Run a binary from the project's node_modules (``npx prisma …`` as the guide writes it)."""

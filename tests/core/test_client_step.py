@@ -20,7 +20,7 @@ def test_generate_writes_the_client_and_a_stale_client_is_noticed(project_copy: 
     schema.write_text(schema.read_text() + "\nmodel Note {\n  id   Int    @id\n  body String\n}\n")
     step, ctx = ClientStep(), StepContext(WalkthroughConfig(project_dir=project_copy))
     assert not step.detect(ctx)
-    assert [a.argv for a in step.plan(ctx).commands] == [("npx", "prisma", "generate")]  # packages came with step 2
+    assert [a.argv for a in step.plan(ctx).commands] == [("./node_modules/.bin/prisma", "generate")]  # step 2's packages
     started = time.monotonic()
     step.run(ctx, lambda e: None)
     print(f"ClientStep (prisma generate): {time.monotonic() - started:.1f}s")
@@ -44,3 +44,17 @@ def test_missing_client_packages_are_installed(project_copy: Path) -> None:
     step.run(ctx, lambda e: None)
     assert "dotenv" in json.loads((project_copy / "package.json").read_text())["dependencies"]
     assert (project_copy / "package.json.bak").exists() and all(c.ok for c in step.verify(ctx))
+
+
+def test_a_declared_client_package_keeps_its_range(project_copy: Path) -> None:
+    """Declared in package.json but gone from node_modules: a plain install, not an add that rewrites the range."""
+    import json
+    import shutil
+
+    shutil.rmtree(project_copy / "node_modules" / "pg")
+    declared = json.loads((project_copy / "package.json").read_text())["dependencies"]["pg"]
+    step, ctx = ClientStep(), StepContext(WalkthroughConfig(project_dir=project_copy))
+    assert [a.argv for a in step.plan(ctx).commands][0] == ("npm", "install")
+    step.run(ctx, lambda e: None)
+    assert json.loads((project_copy / "package.json").read_text())["dependencies"]["pg"] == declared
+    assert all(c.ok for c in step.verify(ctx))

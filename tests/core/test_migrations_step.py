@@ -32,7 +32,8 @@ def test_new_database_gets_the_guides_models_and_first_migration(project_copy: P
     step, ctx = MigrationsStep(), _ctx(project_copy)
     assert not step.detect(ctx)
     plan = step.plan(ctx)
-    assert [a.argv for a in plan.commands] == [("npx", "prisma", "migrate", "dev", "--name", MIGRATION_NAME)]
+    # the project's own CLI, as `npx prisma` would find it, without npx's start-up
+    assert [a.argv for a in plan.commands] == [("./node_modules/.bin/prisma", "migrate", "dev", "--name", MIGRATION_NAME)]
     assert "+model User {" in plan.files[0].diff
     events: list[Event] = []
     step.run(ctx, events.append)
@@ -68,7 +69,9 @@ def test_populated_database_is_baselined_not_reset(project_copy: Path, prisma_db
     prisma_db.write_env(project_copy)
     step, ctx = MigrationsStep(), _ctx(project_copy)
     plan = step.plan(ctx)
-    assert [a.argv[2:4] for a in plan.commands] == [("db", "pull"), ("migrate", "diff"), ("migrate", "resolve")]
+    assert [a.argv[:3] for a in plan.commands] == [("./node_modules/.bin/prisma", "db", "pull"),
+                                                   ("./node_modules/.bin/prisma", "migrate", "diff"),
+                                                   ("./node_modules/.bin/prisma", "migrate", "resolve")]
     assert any("baseline" in note for note in plan.notes)
     step.run(ctx, lambda e: None)
     assert templates.model_names((project_copy / "prisma" / "schema.prisma").read_text()) == ["legacy"]

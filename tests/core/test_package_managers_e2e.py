@@ -8,6 +8,7 @@ whatever ran before in the session's sandbox.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 pytest_plugins = ["tests.prisma_fixture"]
 
 LOCKFILES = {"pnpm": ("pnpm-lock.yaml",), "yarn": ("yarn.lock",), "bun": ("bun.lock", "bun.lockb")}
-PRISMA_VIA = {"pnpm": "pnpm exec prisma", "yarn": "yarn run prisma", "bun": "bun x prisma"}
+ADD = {"pnpm": "$ pnpm add", "yarn": "$ yarn add", "bun": "$ bun add"}
 
 
 def _drop_guide_tables(sandbox: Any) -> None:
@@ -45,7 +46,15 @@ def test_empty_folder_to_rows_with(pm: str, sandbox: Any, prisma_engine: str | N
     out = run.stdout
     assert run.returncode == 0, out[-4000:] + run.stderr
     assert "Traceback" not in run.stderr
-    assert f"$ {PRISMA_VIA[pm]} migrate dev --name first_prisma_migration" in out  # the guide's path, via the manager
+    # the guide's path, with the CLI the manager installed into node_modules/.bin (no `pnpm exec` start-up)
+    assert "│ $ ./node_modules/.bin/prisma migrate dev --name first_prisma_migration" in out
+    # one resolution: dev tools in devDependencies, runtime packages in dependencies, caret ranges (not "*")
+    adds = [line for line in out.splitlines() if line.startswith("project") and "│ " + ADD[pm] in line]
+    assert len(adds) == 1, adds
+    pkg = json.loads((project / "package.json").read_text())
+    assert set(pkg["devDependencies"]) == {"prisma", "typescript", "tsx", "@types/node", "@types/pg"}, pkg
+    assert set(pkg["dependencies"]) == {"@prisma/client", "@prisma/adapter-pg", "pg", "dotenv"}, pkg
+    assert all(r.startswith("^") for r in (*pkg["devDependencies"].values(), *pkg["dependencies"].values())), pkg
     assert "1 User row(s)" in out and "alice@prisma.io" in out
     assert any((project / name).is_file() for name in LOCKFILES[pm]), sorted(p.name for p in project.iterdir())
     assert not (project / "package-lock.json").exists()  # npm did not install behind the manager's back

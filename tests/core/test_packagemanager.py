@@ -98,3 +98,28 @@ def test_pnpm_exit_1_is_fine_when_everything_is_installed(tmp_path: Path) -> Non
     assert pnpm.install_succeeded(1, tmp_path, ["prisma"])  # "Ignored build scripts"
     assert not npm.install_succeeded(1, tmp_path, ["prisma"])
     assert not pnpm.install_succeeded(0, tmp_path, ["prisma", "pg"])  # exit 0 but pg is not there
+
+
+def test_declared_packages_are_never_named(tmp_path: Path) -> None:
+    """An add rewrites a named package's range (`"pg": "^8.0.0"` became `^8.23.1`): only undeclared ones are named."""
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"pg": "^8.0.0"},
+                                                       "devDependencies": {"prisma": "^7.9.0"}}))
+    assert pmod.specs_to_name(tmp_path, ["pg", "dotenv", "prisma"]) == ["dotenv"]  # pg declared, not installed
+    assert pmod.specs_to_name(tmp_path, ["prisma@6"]) == ["prisma@6"]  # asked for another major: named
+    assert pmod.specs_to_name(tmp_path, ["prisma@7"]) == []
+    _fake_install(tmp_path, "dotenv", "16.0.0")
+    assert pmod.specs_to_name(tmp_path, ["dotenv@17"]) == ["dotenv@17"]  # installed with another major
+    assert pmod.specs_to_name(tmp_path / "none", ["pg", "prisma@6"]) == ["pg", "prisma@6"]  # no package.json
+
+
+def test_one_resolution_argv_per_manager() -> None:
+    npm, pnpm = PackageManager("npm", ("npm",)), PackageManager("pnpm", ("pnpm",))
+    yarn, berry, bun = PackageManager("yarn", ("yarn",), major=1), PackageManager("yarn", ("yarn",), major=4), \
+        PackageManager("bun", ("bun",))
+    assert all(pm.one_resolution for pm in (npm, pnpm, yarn, bun)) and not berry.one_resolution  # yarn 4: unverified
+    # pnpm 12 keeps a pre-declared "*" for a bare name, and writes ^x.y.z for name@latest
+    assert pnpm.predeclared("tsx") == "tsx@latest" and pnpm.predeclared("prisma@6") == "prisma@6"
+    assert npm.predeclared("tsx") == yarn.predeclared("tsx") == bun.predeclared("tsx") == "tsx"
+    assert npm.install() == ("npm", "install") and bun.install() == ("bun", "install")
+    assert pnpm.install() == ("pnpm", "install", "--ignore-scripts")
+    assert yarn.install() == ("yarn", "install", "--ignore-engines") and berry.install() == ("yarn", "install")

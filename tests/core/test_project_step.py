@@ -22,6 +22,7 @@ from supatui.core.prisma import templates
 from supatui.core.steps.client import ClientStep
 from supatui.core.steps.project import ProjectStep
 from supatui.core.steps.testscript import TestStep
+from tests.conftest import require_tool
 
 if TYPE_CHECKING:
     from tests.prisma_fixture import PreparedProject
@@ -40,14 +41,46 @@ def test_plan_of_an_empty_folder_lists_the_guides_commands(tmp_path: Path) -> No
     argvs = [a.argv for a in plan.actions if isinstance(a, CommandAction)]
     assert argvs == [
         ("npm", "init", "-y"),
-        ("npm", "install", "prisma", "typescript", "tsx", "@types/node", "@types/pg", "--save-dev"),
-        ("npm", "install", "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv"),
-        ("npx", "tsc", "--init"),
-        ("npx", "prisma", "init", "--datasource-provider", "postgresql", "--no-skills"),
+        # one resolution for the guide's three installs: the dev tools are listed in devDependencies first
+        ("npm", "install", "prisma", "typescript", "tsx", "@types/node", "@types/pg",
+         "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv"),
+        # the installed binaries themselves, not `npx tsc` / `npx prisma` (npx's start-up per command)
+        ("./node_modules/.bin/tsc", "--init"),
+        ("./node_modules/.bin/prisma", "init", "--datasource-provider", "postgresql", "--no-skills"),
     ]
     files = [a for a in plan.actions if isinstance(a, FileAction)]
     assert [f.path.name for f in files] == ["prisma.config.ts"] and "+import \"dotenv/config\";" in files[0].diff
+    assert any("devDependencies" in note for note in plan.notes)  # the package.json edit is announced
     assert not (tmp_path / "hello-prisma").exists()  # a plan has no side effects
+
+
+@pytest.mark.parametrize(("pm", "install"), [
+    ("pnpm", ("pnpm", "add", "--ignore-scripts", "prisma@latest", "typescript@latest", "tsx@latest",
+              "@types/node@latest", "@types/pg@latest", "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv")),
+    ("yarn", ("yarn", "add", "--ignore-engines", "prisma", "typescript", "tsx", "@types/node", "@types/pg",
+              "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv")),
+    ("bun", ("bun", "add", "prisma", "typescript", "tsx", "@types/node", "@types/pg",
+             "@prisma/client", "@prisma/adapter-pg", "pg", "dotenv")),
+])
+def test_every_manager_plans_one_resolution(tmp_path: Path, pm: str, install: tuple[str, ...]) -> None:
+    require_tool(pm)
+    decision = ProjectStep().decide(_ctx(tmp_path / "p", package_manager=pm))
+    plan = ProjectStep().plan(_ctx(tmp_path / "p", package_manager=pm), decision)
+    assert [i.argv for i in decision.installs] == [install]  # what the plan shows is what run_for runs
+    assert [a.argv for a in plan.actions if isinstance(a, CommandAction)][1] == install
+
+
+def test_declared_but_absent_packages_get_a_plain_install(tmp_path: Path) -> None:
+    """Everything declared (the user's own ranges), nothing installed: `npm install`, naming nothing."""
+    d = tmp_path / "cloned"
+    d.mkdir()
+    pkg = {"name": "cloned", "devDependencies": {"prisma": "^7.9.0", "typescript": "^7.0.0", "tsx": "^4.0.0",
+                                                  "@types/node": "^26.0.0", "@types/pg": "^8.0.0"},
+           "dependencies": {"@prisma/client": "^7.9.0", "@prisma/adapter-pg": "^7.9.0", "pg": "^8.0.0",
+                            "dotenv": "^17.0.0"}}
+    (d / "package.json").write_text(json.dumps(pkg))
+    decision = ProjectStep().decide(_ctx(d))
+    assert [i.argv for i in decision.installs] == [("npm", "install")] and not decision.declare_dev
 
 
 def test_fresh_folder_becomes_a_prisma7_project(prisma7_project: PreparedProject) -> None:
@@ -61,10 +94,14 @@ def test_fresh_folder_becomes_a_prisma7_project(prisma7_project: PreparedProject
     pkg = json.loads((d / "package.json").read_text())
     assert set(pkg["devDependencies"]) == {"prisma", "typescript", "tsx", "@types/node", "@types/pg"}
     assert set(pkg["dependencies"]) == {"@prisma/client", "@prisma/adapter-pg", "pg", "dotenv"}
+    ranges = [*pkg["devDependencies"].values(), *pkg["dependencies"].values()]
+    assert all(r.startswith("^") for r in ranges), pkg  # npm wrote caret ranges over the pre-declared "*"
     assert (d / "tsconfig.json").exists() and "/generated/prisma" in (d / ".gitignore").read_text()
     assert not list(d.glob("*.bak*"))  # nothing pre-existed, so nothing to back up
     commands = [e.text for e in prisma7_project.events if e.kind == EventKind.COMMAND]
-    assert commands[-1] == "$ npx prisma init --datasource-provider postgresql --no-skills"
+    assert [c for c in commands if c.startswith("$ npm install")] == [  # one resolution, not the guide's three
+        "$ npm install prisma typescript tsx @types/node @types/pg @prisma/client @prisma/adapter-pg pg dotenv"]
+    assert commands[-1] == "$ ./node_modules/.bin/prisma init --datasource-provider postgresql --no-skills"
     print(f"ProjectStep from an empty folder: {prisma7_project.seconds:.1f}s")
 
 
@@ -98,7 +135,7 @@ def test_prisma_init_needs_no_local_dev_ports(project_copy: Path) -> None:
         ProjectStep().run(_ctx(project_copy), events.append)
     assert (project_copy / "prisma" / "schema.prisma").exists()
     assert "51213" not in "\n".join(e.text for e in events)
-    assert any(e.text.startswith("$ npx prisma init --datasource-provider postgresql") for e in events)
+    assert any(e.text.startswith("$ ./node_modules/.bin/prisma init --datasource-provider postgresql") for e in events)
     # init's placeholder in .env is not taken for the user's database
     from supatui.core.prisma.workspace import cli_url
 
@@ -138,7 +175,8 @@ def test_existing_project_is_kept_missing_pieces_added(tmp_path: Path, prisma_en
     assert (d / ".env.bak").read_text() == "# my settings\nOTHER_KEY=\"keep me\"\n"
     assert (d / "tsconfig.json").read_text() == "{}\n"
     assert all(c.ok for c in ProjectStep().verify(_ctx(d)))
-    assert ("npm", "install", "pg") not in [tuple(e.data["argv"]) for e in events if e.kind == EventKind.COMMAND]
+    argvs = [tuple(e.data["argv"]) for e in events if e.kind == EventKind.COMMAND]
+    assert not [a for a in argvs if "pg" in a], argvs  # declared: never named, so its range stays the user's
 
 
 def test_existing_prisma_folder_and_own_config_are_kept(project_copy: Path) -> None:

@@ -95,7 +95,7 @@ def _assert_walkthrough(result: subprocess.CompletedProcess[str], project: Path,
     for step in ("role", "project", "connection", "migrations", "client", "test"):
         assert f"━━ {step}:" in result.stdout
     # the migrations step ran the engine (migrate dev on an empty database, diff/resolve on a populated one)
-    assert re.search(r"\$ npx prisma (migrate|db) ", result.stdout), result.stdout[-3000:]
+    assert re.search(r"\$ \./node_modules/\.bin/prisma (migrate|db) ", result.stdout), result.stdout[-3000:]
     # Prisma downloaded its engine from the kit, into the empty cache, under the real engine hash
     cached = list((tmp / "xdg-cache" / "prisma" / "master" / kit_hash).glob("*/schema-engine"))
     assert cached, "Prisma did not download its engine through PRISMA_ENGINES_MIRROR"

@@ -38,6 +38,7 @@ def _client_fresh(ws: Workspace) -> tuple[bool, str]:
 class ClientDecision:
     ws: Workspace
     missing: tuple[str, ...]  # client packages step 2 did not install
+    install: tuple[str, ...] = ()  # the add naming the undeclared ones (a declared one keeps its range), or install
 
 
 class ClientStep(Step[ClientDecision]):
@@ -48,13 +49,16 @@ class ClientStep(Step[ClientDecision]):
 
     def decide(self, ctx: StepContext) -> ClientDecision:
         ws = workspace(ctx)
-        return ClientDecision(ws, tuple(packagemanager.missing_packages(ws.dir, ws.recipe.client_packages)))
+        missing = tuple(packagemanager.missing_packages(ws.dir, ws.recipe.client_packages))
+        named = packagemanager.specs_to_name(ws.dir, missing)
+        install = () if not missing else ws.pm.add(named) if named else ws.pm.install()
+        return ClientDecision(ws, missing, install)
 
     def plan_for(self, ctx: StepContext, decision: ClientDecision) -> Plan:
-        ws, missing = decision.ws, list(decision.missing)
+        ws = decision.ws
         plan = Plan(STEP)
-        if missing:
-            plan.actions.append(ws.action(ws.pm.add(missing), "install the client packages"))
+        if decision.install:
+            plan.actions.append(ws.action(decision.install, "install the client packages"))
         plan.actions.append(ws.action(ws.prisma("generate"), "generate the client from prisma/schema.prisma"))
         return plan
 
@@ -62,10 +66,10 @@ class ClientStep(Step[ClientDecision]):
         ws, missing = decision.ws, list(decision.missing)
         if not ws.schema.exists():
             raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step first: supatui run --from project.")
-        if missing:
+        if decision.install:
             snap = Snapshot(ws.dir / "package.json")
             try:
-                result = run_command(ws.pm.add(missing), cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None,
+                result = run_command(decision.install, cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None,
                                      cancel=ctx.cancel)
             finally:
                 snap.settle(step=STEP, emit=emit)

@@ -6,7 +6,8 @@ added, and any file a command or we change is backed up first (files.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,11 +29,18 @@ STEP = "project"
 
 
 @dataclass(frozen=True)
+class Install:
+    argv: tuple[str, ...]
+    specs: tuple[str, ...]  # declared and in node_modules afterwards, or the step fails
+    what: str
+
+
+@dataclass(frozen=True)
 class ProjectDecision:
     ws: Workspace  # the folder, the package manager and the Prisma recipe (chosen once, here)
     has_package_json: bool  # kept as is (only missing packages are added, backup first)
-    dev_missing: tuple[str, ...]
-    runtime_missing: tuple[str, ...]
+    declare_dev: tuple[str, ...]  # listed in the fresh package.json's devDependencies before the one add
+    installs: tuple[Install, ...]  # the package-manager commands, in order (plan and run share them)
     needs_tsconfig: bool
 
 
@@ -59,11 +67,11 @@ class ProjectStep(Step[ProjectDecision]):
 
     def decide(self, ctx: StepContext) -> ProjectDecision:
         ws = workspace(ctx)
-        d, recipe = ws.dir, ws.recipe
-        return ProjectDecision(ws, (d / "package.json").exists(),
-                               tuple(packagemanager.missing_packages(d, recipe.dev_packages)),
-                               tuple(packagemanager.missing_packages(d, recipe.packages)),
-                               not (d / "tsconfig.json").exists())
+        has_package_json = (ws.dir / "package.json").exists()
+        declare_dev, installs = choose_installs(ws, fresh=not has_package_json)
+        if installs:  # the install puts them into node_modules/.bin before they run
+            ws = replace(ws, local_tools=ws.local_tools | {"prisma", "tsc"})
+        return ProjectDecision(ws, has_package_json, declare_dev, installs, not (ws.dir / "tsconfig.json").exists())
 
     def plan_for(self, ctx: StepContext, decision: ProjectDecision) -> Plan:
         ws = decision.ws
@@ -75,13 +83,14 @@ class ProjectStep(Step[ProjectDecision]):
             plan.notes.append("package.json exists: it is kept; only missing packages are added (backup first).")
         else:
             plan.actions.append(ws.action(pm.init(), "create package.json"))
-        dev, runtime = list(decision.dev_missing), list(decision.runtime_missing)
-        if dev:
-            plan.actions.append(ws.action(pm.add(dev, dev=True), "install the Prisma CLI and TypeScript tools"))
-        if runtime:
-            plan.actions.append(ws.action(pm.add(runtime), "install the Prisma client and its PostgreSQL driver"))
+        if decision.declare_dev:
+            names = ", ".join(map(packagemanager.package_name, decision.declare_dev))
+            plan.notes.append(f"package.json: {names} are first listed in devDependencies, so one {pm.name} "
+                              "install resolves everything and keeps them there (the guide runs three installs: "
+                              "dev tools, client, adapter).")
+        plan.actions.extend(ws.action(install.argv, install.what) for install in decision.installs)
         if decision.needs_tsconfig:
-            plan.actions.append(ws.action(pm.exec("tsc", "--init"), "create tsconfig.json"))
+            plan.actions.append(ws.action(ws.tool("tsc", "--init"), "create tsconfig.json"))
         plan.actions.extend(self._file_actions(ws, ctx))
         return plan
 
@@ -116,9 +125,11 @@ class ProjectStep(Step[ProjectDecision]):
                         hint="Check that Node.js and npm work (supatui doctor).")
             if not (d / "package.json").exists():
                 raise StepFailed(STEP, f"{ws.pm.name} init did not create package.json.", "Create it with `npm init -y`.")
-        self._install(ws, ctx, emit, keep_backup=had_package_json)
+        if decision.declare_dev:
+            _declare_dev(d / "package.json", decision.declare_dev, emit)
+        self._install(ws, ctx, emit, decision)
         if decision.needs_tsconfig and not (d / "tsconfig.json").exists():
-            result = _run(ws, ctx, emit, ws.pm.exec("tsc", "--init"))
+            result = _run(ws, ctx, emit, ws.tool("tsc", "--init"))
             if not result:
                 emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
         if ws.recipe.runs_init:
@@ -127,20 +138,16 @@ class ProjectStep(Step[ProjectDecision]):
             self._prisma6_files(ws, ctx, emit)
         return StepResult(STEP)
 
-    def _install(self, ws: Workspace, ctx: StepContext, emit: Emit, *, keep_backup: bool) -> None:
+    def _install(self, ws: Workspace, ctx: StepContext, emit: Emit, decision: ProjectDecision) -> None:
         d, pm = ws.dir, ws.pm
-        snapshot = Snapshot(d / "package.json") if keep_backup else None
+        snapshot = Snapshot(d / "package.json") if decision.has_package_json else None
         try:
-            for specs, dev in ((ws.recipe.dev_packages, True), (ws.recipe.packages, False)):
-                missing = packagemanager.missing_packages(d, specs)
-                if not missing:
-                    continue
-                argv = pm.add(missing, dev=dev)
-                result = run_command(argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=ctx.cancel)
-                if not pm.install_succeeded(result.returncode, d, missing):
-                    still = ", ".join(packagemanager.missing_packages(d, missing)) or "none"
-                    raise StepFailed(STEP, f"{pm.name} could not install {', '.join(missing)} (exit {result.returncode}; "
-                                     f"missing: {still}).",
+            for install in decision.installs:
+                result = run_command(install.argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=ctx.cancel)
+                if not pm.install_succeeded(result.returncode, d, install.specs):
+                    still = ", ".join(packagemanager.missing_packages(d, install.specs)) or "none"
+                    raise StepFailed(STEP, f"{pm.name} could not install {', '.join(install.specs)} "
+                                     f"(exit {result.returncode}; missing: {still}).",
                                      "Check the network/registry access of npm (npm config get registry), then run again.",
                                      output="\n".join(result.output[-25:]), code="install")
                 if result.returncode != 0:
@@ -247,6 +254,50 @@ class ProjectStep(Step[ProjectDecision]):
         checks.append(Check(".gitignore keeps .env out of git", listed, ".env listed" if listed else
                             "missing: run step 2 again"))
         return checks
+
+
+def choose_installs(ws: Workspace, *, fresh: bool) -> tuple[tuple[str, ...], tuple[Install, ...]]:
+    """The dev tools to pre-declare, and the installs: one resolution for a fresh package.json.
+
+    Only packages package.json does not declare are named (packagemanager.specs_to_name): an existing project
+    keeps its own ranges. Declared ones missing from node_modules come with the add, or with a plain install.
+    """
+    d, pm, recipe = ws.dir, ws.pm, ws.recipe
+    dev = packagemanager.specs_to_name(d, recipe.dev_packages)
+    runtime = packagemanager.specs_to_name(d, recipe.packages)
+    everything = recipe.dev_packages + recipe.packages
+    if fresh and dev and runtime and pm.one_resolution:
+        argv = pm.add([pm.predeclared(spec) for spec in dev] + runtime)
+        return tuple(dev), (Install(argv, everything, "install the Prisma CLI, TypeScript tools, client and "
+                                    "adapter (one resolution)"),)
+    installs = [Install(argv, specs, what) for argv, specs, what in (
+        (pm.add(dev, dev=True), tuple(dev), "install the Prisma CLI and TypeScript tools"),
+        (pm.add(runtime), tuple(runtime), "install the Prisma client and its PostgreSQL adapter")) if specs]
+    if installs:
+        installs[-1] = replace(installs[-1], specs=everything)  # declared-but-absent packages come with it
+    elif packagemanager.missing_packages(d, everything):
+        installs.append(Install(pm.install(), everything, "install the packages package.json declares"))
+    return (), tuple(installs)
+
+
+def _declare_dev(package_json: Path, specs: tuple[str, ...], emit: Emit) -> None:
+    """List ``specs`` in devDependencies (``*``, or the pinned major); the add then writes their caret ranges."""
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StepFailed(STEP, f"{package_json} cannot be read as JSON ({type(exc).__name__}).",
+                         "Fix package.json (npm init -y writes a valid one), then run the step again.") from None
+    if not isinstance(data, dict):
+        raise StepFailed(STEP, f"{package_json} is not a JSON object.", "Fix package.json, then run the step again.")
+    section = data.get("devDependencies")
+    deps: dict[str, object] = dict(section) if isinstance(section, dict) else {}
+    for spec in specs:
+        name = packagemanager.package_name(spec)
+        deps.setdefault(name, spec[len(name) + 1 :] or "*")
+    data["devDependencies"] = deps
+    atomic_write(package_json, json.dumps(data, indent=2) + "\n")
+    emit(Event(STEP, EventKind.FILE_WRITTEN, f"listed {', '.join(deps)} in {package_json.name}'s devDependencies",
+               {"path": str(package_json), "backup": None}))
 
 
 def _run(ws: Workspace, ctx: StepContext, emit: Emit, argv: tuple[str, ...]) -> bool:

@@ -76,7 +76,7 @@ class TestDecision:
 
 
 def script_argv(ws: Workspace) -> tuple[str, ...]:
-    return ws.pm.exec(*ws.recipe.runner)
+    return ws.tool(*ws.recipe.runner)
 
 
 def count_rows(output: str, field: str) -> int:
