@@ -41,7 +41,8 @@ def test_script_prints_rows_and_runs_on_its_own(project_copy: Path, request: pyt
     step = TestStep()
     assert not step.detect(ctx)
     plan = step.plan(ctx)
-    assert plan.commands[0].argv == ("./node_modules/.bin/tsx", "index.ts") and "+  await prisma.user.upsert({" in plan.files[0].diff
+    assert plan.commands[0].argv == ("./node_modules/.bin/tsx", "index.ts")
+    assert "+  await prisma.user.upsert({" in plan.files[0].diff
     events: list[Event] = []
     result = step.run(ctx, events.append)
     info = [e for e in events if e.kind == EventKind.INFO][-1]

@@ -5,6 +5,7 @@ Order matters only for ties: families listed first win a tie on score.
 
 from __future__ import annotations
 
+from supatui.core.diagnoses.catalogue.migrations import MIGRATIONS
 from supatui.core.diagnoses.catalogue.network import NETWORK
 from supatui.core.diagnoses.catalogue.passwords import PASSWORDS
 from supatui.core.diagnoses.catalogue.pooler import POOLER
@@ -14,7 +15,7 @@ from supatui.core.diagnoses.catalogue.supavisor import SUPAVISOR
 from supatui.core.diagnoses.catalogue.tooling import TOOLING
 from supatui.core.diagnoses.model import Diagnosis
 
-CATALOGUE: tuple[Diagnosis, ...] = SUPAVISOR + POOLER + PRIVILEGES + PASSWORDS + NETWORK + PRISMA + TOOLING
+CATALOGUE: tuple[Diagnosis, ...] = SUPAVISOR + POOLER + MIGRATIONS + PRIVILEGES + PASSWORDS + NETWORK + PRISMA + TOOLING
 _BY_ID = {d.id: d for d in CATALOGUE}
 
 

@@ -32,7 +32,8 @@ NETWORK: tuple[Diagnosis, ...] = (
          [r"Network is unreachable", r"\bENETUNREACH\b", r"\bEHOSTUNREACH\b", r"no route to host",
           r"Address family not supported by protocol", r"getaddrinfo (?:ENOTFOUND|EAI_AGAIN) " + _DIRECT,
           r"Can't reach database server at `?" + _DIRECT, r"could not translate host name \"" + _DIRECT,
-          r"\bP1001\b[^\n]*" + _DIRECT, _DIRECT + r"[^\n]*(?:timed out|timeout|ETIMEDOUT)"],
+          r"\bP1001\b[^\n]*" + _DIRECT, _DIRECT + r"[^\n]*(?:timed out|timeout|ETIMEDOUT)",
+          r"(?:ETIMEDOUT|timed out|i/o timeout)\W{1,3}\[?[0-9a-f]{1,4}:[0-9a-f]{0,4}:[0-9a-f:]+"],
          "db.<ref>.supabase.co has only an IPv6 address; this network (many home ISPs, Vercel, GitHub Actions, "
          "Docker, n8n Cloud) has no IPv6 route, so the connection never starts.",
          IPV6_FIX, "https://github.com/orgs/supabase/discussions/27034", PRISMA_DB,
@@ -64,7 +65,8 @@ NETWORK: tuple[Diagnosis, ...] = (
          when=lambda ctx: not (ctx.has(r"registry\.|binaries\.prisma") and not ctx.has(r":(?:5432|6543)\b"))),
     make("p1001-unreachable", "Can't reach the database server (P1001)",
          [r"\bP1001\b", r"Can't reach database server at", r"connection to server at .* failed: timeout expired",
-          r"connection timeout expired"],
+          r"connection timeout expired", r"timeout exceeded when trying to connect",
+          r"Connection terminated due to connection timeout"],
          "Nothing answered at that host and port: a mistyped or composed host, the wrong port, a paused project, "
          "a network that blocks the port, or a database under heavy load.",
          "Copy the connection string again from the Connect dialog, check the project is not paused, and add "

@@ -41,8 +41,23 @@ PRISMA: tuple[Diagnosis, ...] = (
          "`@prisma/client` is installed but its generated code is missing: `prisma generate` has not run since the "
          "install (or ran in another folder/image).",
          "Run `npx prisma generate` (after every install and schema change; in deploys add it to the build or "
-         "`postinstall` script).", "https://pris.ly/d/client", ("client", "test"),
+         "`postinstall` script). If it already ran and the generator block has an `output` path (Prisma 7 and "
+         "`prisma init` since 6.6 write `output = \"../generated/prisma\"`), the client is in that folder, not in "
+         "node_modules: import it from there (`import { PrismaClient } from \"./generated/prisma/client\"`) "
+         "instead of `@prisma/client`.", "https://pris.ly/d/client", ("client", "test"),
          "Error: @prisma/client did not initialize yet. Please run \"prisma generate\"", 4),
+    make("prisma7-client-without-adapter", "Prisma 7's client needs a driver adapter",
+         [r"PrismaClient was instantiated without any options", r"A driver adapter is required to connect",
+          r"needs to be constructed with a non-empty, valid `?PrismaClientOptions",
+          r"requires either \"adapter\" or \"accelerateUrl\"",
+          r"Property 'accelerateUrl' is missing in type"],
+         "Prisma 7 no longer reads the URL from the schema at run time: `new PrismaClient()` without options (or "
+         "with only `log`) has no way to connect. Code written for Prisma 6, like the guide's, does that.",
+         "Install `@prisma/adapter-pg` and pass it: `const adapter = new PrismaPg({ connectionString: "
+         "process.env.DATABASE_URL }); const prisma = new PrismaClient({ adapter });` (import PrismaPg from "
+         "'@prisma/adapter-pg' and PrismaClient from your generated folder), or pin Prisma 6.", PRISMA7,
+         ("client", "test"), "PrismaClient was instantiated without any options. A driver adapter is required", 4,
+         sources=("https://github.com/prisma/orm/pull/28549",)),
     make("query-engine-missing", "Prisma Client has no engine for this platform",
          [r"could not locate the Query Engine", r"Query engine (?:binary|library) for current platform",
           r"add (?:the platform )?\"?[\w.-]+\"? to `?binaryTargets"],

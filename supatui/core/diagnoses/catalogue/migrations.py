@@ -1,0 +1,43 @@
+"""Migrations against what Supabase adds: its schemas missing from a shadow database, extension types, failed history."""
+
+from __future__ import annotations
+
+from supatui.core.diagnoses.catalogue.common import PRISMA_ERR
+from supatui.core.diagnoses.model import Diagnosis, make
+
+SHADOW = "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/shadow-database"
+EXTENSIONS = "https://supabase.com/docs/guides/database/extensions"
+_SUPABASE_SCHEMA = r"(?:extensions|auth|storage|graphql|realtime|vault|pgsodium)"
+
+MIGRATIONS: tuple[Diagnosis, ...] = (
+    make("shadow-lacks-supabase-schema", "The shadow database lacks a schema Supabase provides",
+         [rf"schema \"{_SUPABASE_SCHEMA}\" does not exist", r"function auth\.(?:uid|jwt|role|email)\(\) does not exist",
+          r"relation \"auth\.\w+\" does not exist"],
+         "`migrate dev` replays every migration in a fresh, empty shadow database. Supabase's own schemas "
+         "(`extensions`, `auth`, `storage`) exist in your project but not there, so a migration that uses them "
+         "applies on Supabase and fails in the shadow (P3006).",
+         "Make the first migration create what it relies on (`CREATE SCHEMA IF NOT EXISTS extensions;`, and for "
+         "auth a stub such as `CREATE SCHEMA IF NOT EXISTS auth;` with the functions you call), or set "
+         "`shadowDatabaseUrl` to a second Supabase database that has them; `migrate deploy` needs no shadow.",
+         SHADOW, ("migrations",), "ERROR: schema \"extensions\" does not exist", 4,
+         sources=("https://github.com/prisma/orm/issues/26231", "https://github.com/prisma/orm/issues/22779")),
+    make("extension-type-not-found", "An extension's type is not on the search path",
+         [r"type \"(?:vector|halfvec|sparsevec|citext|hstore|ltree|geometry|geography|cube|earth)\" does not exist"],
+         "The extension is installed in schema `extensions` (Supabase's default), and the session that runs the "
+         "migration does not have `extensions` on its search_path, so the bare type name is not found.",
+         "Schema-qualify the type in the migration (`embedding extensions.vector(384)`; in schema.prisma "
+         "`Unsupported(\"extensions.vector(384)\")`), or enable the extension first "
+         "(`create extension if not exists vector with schema extensions;`).", EXTENSIONS, ("migrations",),
+         "ERROR: type \"vector\" does not exist (SQLSTATE 42704)", 4,
+         sources=("https://github.com/supabase/cli/issues/4013",)),
+    make("p3009-failed-migrations", "A failed migration blocks new ones (P3009)",
+         [r"\bP3009\b", r"migrate found failed migrations in the target database"],
+         "An earlier `migrate deploy` stopped halfway through a migration; Prisma recorded it as failed in "
+         "`_prisma_migrations` and applies nothing after it until someone decides what happened.",
+         "Find why it failed (`npx prisma migrate status`, the database error of that run), fix or undo its partial "
+         "changes, then mark it: `npx prisma migrate resolve --rolled-back <name>` (to run it again) or "
+         "`--applied <name>` (if its changes are in place), and run `npx prisma migrate deploy`.",
+         PRISMA_ERR + "#p3009", ("migrations",),
+         "Error: P3009 migrate found failed migrations in the target database, new migrations will not be applied.",
+         3),
+)
