@@ -87,11 +87,13 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          "https://www.prisma.io/docs/orm/more/development-environment/environment-variables", ("connection", "test"),
          "DATABASE_URL=\"postgresql://prisma.abcdefghijklmnopqrst:pa${x}word@host:5432/postgres\"", 2,
          when=_not_prisma7),
-    make("api-url-as-db-url", "The project's API URL was used as DATABASE_URL",
+    make("api-url-as-db-url", "DATABASE_URL is not a postgresql:// string (most often: the project's API URL)",
          [r"(?:DATABASE_URL|DIRECT_URL)\s*=\s*[\"']?https?://", r"the URL must start with the protocol `?postgres",
           r"must start with the protocol `?postgresql://"],
-         "DATABASE_URL holds the https://<ref>.supabase.co address (for supabase-js), not a Postgres connection "
-         "string.",
+         "DATABASE_URL holds something other than a Postgres connection string: most often the "
+         "https://<ref>.supabase.co address (for supabase-js); also quotes kept inside the value (Docker "
+         "`--env-file`, a host's settings page), a `prisma+postgres://` URL left by `prisma init`, or an unexpanded "
+         "`${VAR}`.",
          "Set DATABASE_URL to the `postgresql://…` string from the Connect dialog (session pooler), not the "
          "https:// project URL; run `supatui url explain URL` to check it.", SUPA_CONNECT, PRISMA_DB,
          "error: Error validating datasource `db`: the URL must start with the protocol `postgresql://`", 4),
