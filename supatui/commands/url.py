@@ -31,6 +31,7 @@ def _usage(args: argparse.Namespace) -> int:
 
 def main(args: argparse.Namespace) -> int:
     from supatui.core.errors import InputError
+    from supatui.core.pastecheck import env_urls
     from supatui.core.redact import redact
     from supatui.core.urlexplain import explain_url
 
@@ -39,13 +40,19 @@ def main(args: argparse.Namespace) -> int:
         if url is None and sys.stdin.isatty():
             raise InputError("No connection string given.", "Run `supatui url explain -` and paste it, or pass it as "
                              "an argument.", field="url")
-        url = sys.stdin.readline(MAX_URL + 1)  # bounded: a stream without a newline must not fill the memory
+        # bounded either way: a stream without a newline must not fill the memory; a pipe may hold a .env block
+        url = sys.stdin.readline(MAX_URL + 1) if sys.stdin.isatty() else sys.stdin.read(MAX_URL + 1)
         if len(url.rstrip("\r\n")) > MAX_URL:
             raise InputError("More than 64 KB on stdin without a line break: that is not a connection string.",
                              "Paste only the string from the Connect dialog.", field="url")
-    explanation = explain_url(url)
+    named = env_urls(url)  # a pasted .env block: explain each of its connection strings
+    if len(named) < 2:
+        named = {"": url}
+    explanations = {name: explain_url(value) for name, value in named.items()}
     if args.json:
-        print(redact(json.dumps(explanation.to_json(), indent=2, ensure_ascii=False)))
+        out = [{"name": name, **e.to_json()} if name else e.to_json() for name, e in explanations.items()]
+        print(redact(json.dumps(out if len(out) > 1 else out[0], indent=2, ensure_ascii=False)))
     else:
-        print(redact(explanation.render()))
+        print(redact("\n\n".join(f"{name}:\n{e.render()}" if name else e.render()
+                                  for name, e in explanations.items())))
     return 0

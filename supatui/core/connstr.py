@@ -20,6 +20,7 @@ from supatui.core.pastecheck import (
     host_problem,
     is_placeholder_password,
     not_a_postgres_url,
+    pasted_url,
     placeholder_message,
     placeholders,
     shown,
@@ -166,7 +167,7 @@ def parse_url(url: str) -> ParsedUrl:
     None and ``password_placeholder`` holds it. Placeholders anywhere else (``[PROJECT-REF]``,
     ``[DB-REGION]``) make the string unusable and raise.
     """
-    url = url.strip().strip('"').strip("'")
+    url = pasted_url(url).strip().strip('"').strip("'")
     if not url:
         raise UrlError("The connection string is empty.")
     if any(ch in url for ch in "\r\n"):

@@ -29,6 +29,11 @@ _API_URL = re.compile(r"(?i)https?://([a-z0-9]+)\.supabase\.(?:co|in)/?(?:rest/v
 _DASHBOARD_URL = re.compile(r"(?i)https?://(?:app\.)?supabase\.com/dashboard/project/([a-z0-9]+)\S*")
 _DIRECT_HOST = re.compile(r"db\.([a-z]{20})\.supabase\.co")
 
+# ``DATABASE_URL="postgresql://…"`` as the Connect dialog's ORM tab shows it; also ``export X=…`` and ``X: …`` (YAML).
+_ASSIGNMENT = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|:\s)\s*(.*)")  # not `jdbc:postgresql://`
+_QUOTES = ("\"", "'", "`")
+_PREFERRED_NAMES = ("DATABASE_URL", "POSTGRES_PRISMA_URL", "POSTGRES_URL", "DIRECT_URL")
+
 PASSWORD_HINT = ("replace it, brackets included, with the database password (Project Settings → Database; "
                  "reset it there if you do not know it)")
 
@@ -122,3 +127,37 @@ def direct_host_note(host: str, port: int) -> str | None:
     return (f"{host} is {what}: it is IPv6-only unless the project has the IPv4 add-on, so from an IPv4-only "
             "network (many home ISPs, Docker, GitHub Actions, Vercel) it cannot be reached; there, copy the Session "
             "pooler string from the Connect dialog instead.")
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in _QUOTES:
+        return value[1:-1]
+    return value
+
+
+def env_urls(text: str) -> dict[str, str]:
+    """The connection strings in a pasted ``.env`` line or block, by variable name (comments and blanks skipped)."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _ASSIGNMENT.fullmatch(line)
+        if match and "://" in match.group(2):
+            found.setdefault(match.group(1), _unquote(match.group(2)))
+    return found
+
+
+def pasted_url(text: str) -> str:
+    """The one connection string in what was pasted: the value of ``DATABASE_URL=…`` (quotes off), the
+    DATABASE_URL of a pasted ``.env`` block (else its only URL), or the text itself, stripped."""
+    stripped = text.strip()
+    urls = env_urls(stripped)
+    if not urls:
+        return _unquote(stripped)
+    for name in _PREFERRED_NAMES:
+        if name in urls:
+            return urls[name]
+    values = set(urls.values())
+    return values.pop() if len(values) == 1 else stripped

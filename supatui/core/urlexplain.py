@@ -21,7 +21,7 @@ from supatui.core.connstr import (
     validate_ref,
 )
 from supatui.core.errors import InputError
-from supatui.core.pastecheck import direct_host_note, not_a_postgres_url
+from supatui.core.pastecheck import direct_host_note, not_a_postgres_url, pasted_url
 from supatui.core.redact import MASK, register_secret
 
 Kind = Literal["direct", "pooler-session", "pooler-transaction", "dedicated-pooler", "local", "not-supabase",
@@ -222,6 +222,7 @@ def _warnings(url: str, parsed: ParsedUrl, kind: str) -> list[UrlWarning]:
 
 def explain_url(url: str) -> UrlExplanation:
     """Read ``url`` and explain it. Raises :class:`InputError` (one line) when it is not a URL."""
+    url = pasted_url(url)  # `DATABASE_URL="…"` or a whole .env block, as copied from the Connect dialog
     try:
         parsed = parse_url(url)
     except UrlError as exc:

@@ -61,3 +61,17 @@ def test_malformed_exit_2_one_line(bad: str) -> None:
 def test_bare_url_command_shows_usage() -> None:
     proc = supatui("url")
     assert proc.returncode == 2 and "explain" in proc.stderr
+
+
+def test_explain_the_connect_dialogs_env_block_from_stdin() -> None:
+    """Piped .env block (comments, blank lines, DATABASE_URL + DIRECT_URL): each string explained under its name."""
+    host = "aws-0-eu-central-1.pooler.supabase.com"
+    block = (f'# Connect to Supabase via connection pooling\nDATABASE_URL="postgresql://postgres.{REF}:Secret123x@'
+             f'{host}:6543/postgres?pgbouncer=true"\n\n# Direct connection to the database. Used for migrations\n'
+             f'DIRECT_URL="postgresql://postgres.{REF}:Secret123x@{host}:5432/postgres"\n')
+    proc = supatui("url", "explain", "-", stdin=block)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("DATABASE_URL:\n") and "\nDIRECT_URL:\n" in proc.stdout
+    assert "transaction mode" in proc.stdout and "session mode" in proc.stdout and "Secret123x" not in proc.stdout
+    data = json.loads(supatui("url", "explain", "--json", "-", stdin=block).stdout)
+    assert [(d["name"], d["port"]) for d in data] == [("DATABASE_URL", 6543), ("DIRECT_URL", 5432)]

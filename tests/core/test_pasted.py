@@ -143,3 +143,32 @@ def test_hosts_are_checked(host: str, word: str) -> None:
 @pytest.mark.parametrize("host", [POOLER, "127.0.0.1", "::1", "localhost", "my_db.internal", "db.x.supabase.co."])
 def test_good_hosts_pass(host: str) -> None:
     assert validate_host(host) is None
+
+
+# The Connect dialog's ORM tab (supabase.com/dashboard → Connect → ORMs → Prisma) shows a .env block, and
+# threads paste its lines as they are: `DATABASE_URL="postgresql://…"` (e.g. prisma/orm#24913).
+ORM_TAB = f"""# Connect to Supabase via connection pooling
+DATABASE_URL="postgresql://postgres.{REF}:[YOUR-PASSWORD]@{POOLER}:6543/postgres?pgbouncer=true"
+
+# Direct connection to the database. Used for migrations
+DIRECT_URL="postgresql://postgres.{REF}:[YOUR-PASSWORD]@{POOLER}:5432/postgres"
+"""
+
+
+@pytest.mark.parametrize("pasted, port", [
+    (ORM_TAB, 6543),
+    (f'DATABASE_URL="postgresql://postgres.{REF}:pw1@{POOLER}:5432/postgres"', 5432),
+    (f"export DIRECT_URL='postgresql://postgres.{REF}:pw1@{POOLER}:5432/postgres'", 5432),
+    (f"  DATABASE_URL: postgresql://postgres.{REF}:pw1@{POOLER}:6543/postgres  ", 6543),
+    (f"`postgresql://postgres.{REF}:pw1@{POOLER}:6543/postgres`", 6543),
+    (f"# only the direct one\nDIRECT_URL=postgresql://postgres.{REF}:pw1@{POOLER}:5432/postgres\n", 5432),
+])
+def test_an_env_line_or_block_gives_its_url(pasted: str, port: int) -> None:
+    parsed = parse_url(pasted)
+    assert (parsed.user, parsed.host, parsed.port, parsed.ref) == (f"postgres.{REF}", POOLER, port, REF)
+
+
+def test_a_block_with_two_unnamed_urls_is_not_guessed() -> None:
+    block = f"postgresql://a.{REF}:x@{POOLER}:5432/postgres\npostgresql://b.{REF}:y@{POOLER}:6543/postgres"
+    with pytest.raises(UrlError, match="line break"):
+        parse_url(block)

@@ -3,6 +3,7 @@ and a string typed key by key is read on Enter, not at its first character (host
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, Static
 
 from tests.ui.conftest import SIZE, AppFactory
@@ -50,3 +51,27 @@ async def test_a_typed_string_is_read_on_enter(make_app: AppFactory) -> None:
         await settle(pilot)
         assert screen.query_one("#pooler_host", Input).value == HOST
         assert screen.query_one("#ref", Input).value == REF
+
+
+ENV_BLOCK = f"""# Connect to Supabase via connection pooling
+DATABASE_URL="postgresql://postgres.{REF}:[YOUR-PASSWORD]@{HOST}:6543/postgres?pgbouncer=true"
+
+# Direct connection to the database. Used for migrations
+DIRECT_URL="postgresql://postgres.{REF}:[YOUR-PASSWORD]@{HOST}:5432/postgres"
+"""
+
+
+async def test_the_connect_dialogs_env_block_fills_the_fields(make_app: AppFactory) -> None:
+    """The ORM tab's .env block, pasted whole: Textual's Input would keep its first line, a comment."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        step_screen(app).query_one("#url", Input).focus()
+        app.post_message(events.Paste(ENV_BLOCK))  # as the terminal driver delivers a bracketed paste
+        await settle(pilot)
+        screen = step_screen(app)
+        assert screen.query_one("#ref", Input).value == REF
+        assert screen.query_one("#pooler_host", Input).value == HOST
+        note = str(screen.query_one("#url-msg", Static).render())
+        assert "Filled from the pasted connection string" in note and "[YOUR-PASSWORD]" in note

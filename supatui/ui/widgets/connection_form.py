@@ -24,7 +24,7 @@ from supatui.core.connstr import (
     target_from_url,
 )
 from supatui.core.pastecheck import direct_host_note
-from supatui.ui.widgets.secret_input import SecretInput
+from supatui.ui.widgets.url_input import UrlInput
 
 MODE_LABELS: dict[Mode, str] = {
     "session": "Session pooler (port 5432)",
@@ -60,8 +60,8 @@ class ConnectionForm(Vertical):
                          classes="field-note")
         else:
             yield Label("Paste a connection string (optional: it fills the fields below)", classes="field-label")
-            yield SecretInput(placeholder="postgresql://postgres.<ref>:<password>@aws-1-….pooler.supabase.com:5432/postgres",
-                              password=True, id="url")
+            yield UrlInput(placeholder="postgresql://postgres.<ref>:<password>@aws-1-….pooler.supabase.com:5432/postgres",
+                           password=True, id="url")
             yield Static("", id="url-msg", classes="field-msg")
         yield Label("Project ref (20 letters, from the dashboard URL)", classes="field-label")
         yield Input(placeholder="abcdefghijklmnopqrst", id="ref", disabled=self.locked)
