@@ -47,6 +47,11 @@ def encode_password(password: str) -> str:
     return urllib.parse.quote(password, safe="")
 
 
+# A ref inside what people paste into the ref field: the dashboard URL, the API URL or direct host, `postgres.<ref>`.
+_REF_INSIDE = re.compile(r"/project/([a-z]{20})(?![a-z])|(?<![a-z])([a-z]{20})\.supabase\.(?:co|in)\b"
+                         r"|^[a-z_]+\.([a-z]{20})$")
+
+
 def validate_ref(ref: str) -> str | None:
     """Return a message when ``ref`` is not a Supabase project ref, else None."""
     if not ref:
@@ -56,6 +61,13 @@ def validate_ref(ref: str) -> str | None:
             return f"The project ref '{shown(ref)}' has a space or line break around it: enter the 20 letters only."
         if found := placeholders(ref):
             return f"'{shown(ref)}' is the template's placeholder {found[0]}: enter your project ref (20 lowercase letters)."
+        if REF_RE.fullmatch(ref.lower()):
+            return f"Project refs are lowercase: enter {ref.lower()}."
+        if ref.isalpha() and ref.islower():
+            return f"'{shown(ref)}' has {len(ref)} letters; a project ref has 20: copy it again from the dashboard URL."
+        if inner := _REF_INSIDE.search(ref):
+            return (f"'{shown(_mask_userinfo(ref))}' holds the project ref but is not one: enter just "
+                    f"{inner.group(1) or inner.group(2) or inner.group(3)}.")
         return (f"'{shown(ref)}' is not a project ref: it should be 20 lowercase letters "
                 "(from https://supabase.com/dashboard/project/<ref>).")
     return None

@@ -32,7 +32,7 @@ hosts = st.one_of(st.just(HOST), st.just("127.0.0.1"), st.just("::1"), st.from_r
                                                                                        fullmatch=True))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # correctness, not speed: no per-example deadline on loaded CI
 @given(password=passwords, role=roles, mode=modes, host=hosts, port=st.integers(1, 65535))
 def test_build_then_parse_round_trips(password: str, role: str, mode: str, host: str, port: int) -> None:
     target = ConnectionTarget(REF, host, session_port=port, transaction_port=port, direct_host=host, direct_port=port)

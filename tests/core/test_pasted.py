@@ -122,7 +122,7 @@ def test_a_pasted_port_is_kept() -> None:
 
 @pytest.mark.parametrize("ref, word", [
     (REF + "\n", "line break"), (" " + REF, "line break"), ("[PROJECT-REF]", "placeholder"),
-    (REF.upper(), "20 lowercase"), ("", "Enter"),
+    (REF.upper(), "lowercase"), ("", "Enter"),
 ])
 def test_refs_are_matched_whole(ref: str, word: str) -> None:
     problem = validate_ref(ref)
@@ -172,3 +172,16 @@ def test_a_block_with_two_unnamed_urls_is_not_guessed() -> None:
     block = f"postgresql://a.{REF}:x@{POOLER}:5432/postgres\npostgresql://b.{REF}:y@{POOLER}:6543/postgres"
     with pytest.raises(UrlError, match="line break"):
         parse_url(block)
+
+
+@pytest.mark.parametrize("pasted, says", [
+    (f"https://supabase.com/dashboard/project/{REF}/settings/database", f"enter just {REF}"),
+    (f"https://{REF}.supabase.co", f"enter just {REF}"),
+    (f"db.{REF}.supabase.co", f"enter just {REF}"),
+    (f"postgres.{REF}", f"enter just {REF}"),
+    (REF.upper(), f"lowercase: enter {REF}"),
+    (REF[:-1], "has 19 letters"),
+])
+def test_what_people_put_in_the_ref_field_is_named(pasted: str, says: str) -> None:
+    message = validate_ref(pasted)
+    assert message is not None and says in message, message
