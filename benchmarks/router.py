@@ -11,7 +11,8 @@ transaction = through the router's transaction port (the router's own transactio
 direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
 Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
 Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
-Rounds alternate the four targets; the figures are medians of the rounds' tps.
+Rounds alternate the targets; the figures are medians of the rounds' tps. For the router's ports also the router
+process's CPU time per transaction (/proc), which the load from other programs on the machine moves far less.
 """
 
 from __future__ import annotations
@@ -51,14 +52,28 @@ def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
     return bouncer
 
 
-def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> float:
+ROUTED = ("session", "transaction", "direct")  # the targets that go through the router
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> tuple[float, int]:
+    """(tps, transactions) of one pgbench run."""
     env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "require" if tls else "disable"}
     proc = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", user, *args, "postgres"],
                           env=env, capture_output=True, text=True, check=False)
     found = re.search(r"tps = ([\d.]+)", proc.stdout)
-    if proc.returncode != 0 or not found:
+    count = re.search(r"transactions actually processed: (\d+)", proc.stdout)
+    if proc.returncode != 0 or not found or not count:
         raise SystemExit(f"pgbench on port {port} failed: {proc.stderr.strip()[-400:]}")
-    return float(found.group(1))
+    return float(found.group(1)), int(count.group(1))
 
 
 def main() -> int:
@@ -93,10 +108,14 @@ def main() -> int:
             targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
         args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
         results: dict[str, list[float]] = {name: [] for name in targets}
+        cpu: dict[str, list[float]] = {name: [] for name in targets}  # the router's CPU µs per transaction
         for _ in range(opts.rounds):
             for name, (port, user) in targets.items():
-                results[name].append(pgbench(port, user, pw, args, opts.tls))
-                print(f"  {name:12s} {results[name][-1]:9.0f} tps", file=sys.stderr)
+                before = cpu_seconds(state.router_pid)
+                tps, count = pgbench(port, user, pw, args, opts.tls)
+                results[name].append(tps)
+                cpu[name].append((cpu_seconds(state.router_pid) - before) * 1e6 / max(count, 1))
+                print(f"  {name:12s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
         print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
               + (", sslmode=require" if opts.tls else "") + f"; pool size {routercfg.POOL_SIZE}")
@@ -105,7 +124,8 @@ def main() -> int:
             ratio = f"{value / base:.2f}x postgres" if base else ""
             if name == "transaction" and "pgbouncer" in med:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
-            print(f"{name:12s} {value:9.0f}  {ratio}")
+            spent = f"  router CPU {statistics.median(cpu[name]):.1f} µs/txn" if name in ROUTED else ""
+            print(f"{name:12s} {value:9.0f}  {ratio}{spent}")
     finally:
         if bouncer is not None:
             bouncer.stop()
