@@ -1,6 +1,6 @@
 """Router throughput, side by side: pgbench through the router's ports against PostgreSQL and PgBouncer themselves.
 
-    python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8]
+    python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8] [--tls] [--targets postgres,session]
 
 postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the baseline called "direct" in issue 13)
 pgbouncer   = the same on PgBouncer's own port: a PgBouncer 1.x in transaction mode started here for the baseline
@@ -11,8 +11,8 @@ transaction = through the router's transaction port (the router's own transactio
 direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
 Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
 Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
-Rounds alternate the targets; the figures are medians of the rounds' tps. For the router's ports also the router
-process's CPU time per transaction (/proc), which the load from other programs on the machine moves far less.
+Rounds alternate the targets; the figures are medians of the rounds' tps. Also CPU time per transaction
+(/proc): PostgreSQL's backends' and, for the router's ports, the router's, which other programs' load moves far less.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,12 +57,20 @@ ROUTED = ("session", "transaction", "direct")  # the targets that go through the
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    """User + system CPU time of a process and its reaped children so far (Linux /proc; 0 elsewhere): for the
+    postmaster that includes every backend that has exited, so one pgbench run's backends once it is over."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid(state: State) -> int:
+    try:
+        return int((Path(state.cluster_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> tuple[float, int]:
@@ -82,6 +91,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--targets", default="", help="comma-separated subset, e.g. postgres,session,direct")
     opts = parser.parse_args()
     if shutil.which("pgbench") is None:
         raise SystemExit("pgbench is not installed (apt-get install postgresql-client)")
@@ -106,16 +116,23 @@ def main() -> int:
             targets["direct"] = (info.direct_port, "postgres")
         if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
             targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
+        if opts.targets:
+            targets = {k: v for k, v in targets.items() if k in opts.targets.split(",")}
         args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
         results: dict[str, list[float]] = {name: [] for name in targets}
         cpu: dict[str, list[float]] = {name: [] for name in targets}  # the router's CPU µs per transaction
+        pg_cpu: dict[str, list[float]] = {name: [] for name in targets}  # PostgreSQL's (its backends')
+        postmaster = postmaster_pid(state)
         for _ in range(opts.rounds):
             for name, (port, user) in targets.items():
-                before = cpu_seconds(state.router_pid)
+                before, pg_before = cpu_seconds(state.router_pid), cpu_seconds(postmaster)
                 tps, count = pgbench(port, user, pw, args, opts.tls)
+                time.sleep(0.2)  # the backends have exited and been reaped: their CPU time is the postmaster's
                 results[name].append(tps)
                 cpu[name].append((cpu_seconds(state.router_pid) - before) * 1e6 / max(count, 1))
-                print(f"  {name:12s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn", file=sys.stderr)
+                pg_cpu[name].append((cpu_seconds(postmaster) - pg_before) * 1e6 / max(count, 1))
+                print(f"  {name:12s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn  PostgreSQL "
+                      f"{pg_cpu[name][-1]:5.1f} µs/txn", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
         print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
               + (", sslmode=require" if opts.tls else "") + f"; pool size {routercfg.POOL_SIZE}")
@@ -124,7 +141,8 @@ def main() -> int:
             ratio = f"{value / base:.2f}x postgres" if base else ""
             if name == "transaction" and "pgbouncer" in med:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
-            spent = f"  router CPU {statistics.median(cpu[name]):.1f} µs/txn" if name in ROUTED else ""
+            spent = f"  CPU µs/txn: PostgreSQL {statistics.median(pg_cpu[name]):.1f}" + (
+                f", router {statistics.median(cpu[name]):.1f}" if name in ROUTED else "")
             print(f"{name:12s} {value:9.0f}  {ratio}{spent}")
     finally:
         if bouncer is not None:
