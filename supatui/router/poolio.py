@@ -144,7 +144,18 @@ class Traffic:
         if not client.hold and not client.skip and n >= 5 and _unpack(buffer, 1)[0] + 1 == n and buffer[0] in COUNTED:
             client.pending += 1  # the hot path of _to_server: one whole Query (or Sync)
             client.unsynced = False
-            self._send(server, view[:n])
+            # Traffic._send inlined on purpose: folded, 3 paired runs gave 0.67x of PgBouncer against 0.90x (load 14)
+            if server.out:
+                server.out += view[:n]
+                return
+            try:
+                sent = server.sock.send(view[:n])
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            if sent < n:
+                server.out += view[sent:n]
+                self._update(server)
+                self._update(client)
             return
         self._to_server(client, server, view[:n])
 
@@ -207,7 +218,17 @@ class Traffic:
                     off = n
                 if off == n:  # the chunk ends with a whole message: pass it on as it is
                     client.pending = pending
-                    self._send(client, view[:n])
+                    if client.out:  # Traffic._send inlined on purpose (the hot path; see the Query case above)
+                        client.out += view[:n]
+                    else:
+                        try:
+                            sent = client.sock.send(view[:n])
+                        except (BlockingIOError, InterruptedError):
+                            sent = 0
+                        if sent < n:
+                            client.out += view[sent:n]
+                            self._update(client)
+                            self._update(server)
                     if (not pending and server.status == IDLE and not client.unsynced and not client.hold
                             and not client.skip and server.client is client):
                         self._release(server)
