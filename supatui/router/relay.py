@@ -56,11 +56,10 @@ class _Pair:
 class _End:
     """One socket of a pair: it reads for the direction leaving it and writes for the one arriving."""
 
-    __slots__ = ("sock", "fd", "peer", "pair", "reading", "pending", "mask", "recv_into", "send")
+    __slots__ = ("sock", "fd", "peer", "pair", "reading", "pending", "mask")
 
     def __init__(self, sock: socket.socket, pair: _Pair) -> None:
         self.sock, self.fd, self.pair = sock, sock.fileno(), pair
-        self.recv_into, self.send = sock.recv_into, sock.send  # bound once: the hot path looks up nothing else
         self.peer: _End = self
         self.reading = True  # still reading (no EOF seen yet)
         self.pending: memoryview | None = None  # bytes read from peer that this socket has not taken yet
@@ -94,7 +93,6 @@ class _Loop(PerProcess):
         readable = select.EPOLLIN | select.EPOLLHUP | select.EPOLLERR
         writable = select.EPOLLOUT | select.EPOLLHUP | select.EPOLLERR
         broken = select.EPOLLHUP | select.EPOLLERR
-        again = (BlockingIOError, InterruptedError)
         while True:
             for fd, events in poll():
                 end = ends.get(fd)
@@ -103,37 +101,35 @@ class _Loop(PerProcess):
                 try:
                     if end.pending is not None and events & writable:
                         self._flush(end)
-                    dst = end.peer
-                    if end.reading and dst.pending is None and events & readable:
-                        # The hot path, inlined (one recv_into, one send, no calls): a message each way per query.
-                        try:
-                            n = end.recv_into(buffer)
-                        except again:
-                            continue
-                        if not n:
-                            self._eof(end)
-                            continue
-                        try:
-                            sent = dst.send(view[:n])
-                        except again:
-                            sent = 0
-                        if sent < n:
-                            self._hold(end, dst, buffer[sent:n])
-                    elif events & broken and not end.reading and end.pending is None and dst.pending is None:
+                    if end.reading and end.peer.pending is None and events & readable:
+                        self._read(end, buffer, view)
+                    elif events & broken and not end.reading and end.pending is None and end.peer.pending is None:
                         self._finish(end.pair)  # hung up after its EOF, nothing in flight: never spin on it
                 except Exception:  # noqa: BLE001 - OSError or worse: end this pair, never the loop for every other
                     self._finish(end.pair)
 
-    def _hold(self, end: _End, dst: _End, rest: bytearray) -> None:
-        """The destination is full: keep the rest, stop reading from ``end`` until it drains."""
-        dst.pending = memoryview(bytes(rest))
-        self._update(end)
-        self._update(dst)
+    def _read(self, end: _End, buffer: bytearray, view: memoryview) -> None:
+        try:
+            n = end.sock.recv_into(buffer)
+        except (BlockingIOError, InterruptedError):
+            return
+        if not n:
+            self._eof(end)
+            return
+        dst = end.peer
+        try:
+            sent = dst.sock.send(view[:n])
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        if sent < n:  # the destination is full: keep the rest, stop reading here until it drains
+            dst.pending = memoryview(bytes(buffer[sent:n]))
+            self._update(end)
+            self._update(dst)
 
     def _flush(self, end: _End) -> None:
         assert end.pending is not None
         try:
-            sent = end.send(end.pending)
+            sent = end.sock.send(end.pending)
         except (BlockingIOError, InterruptedError):
             return
         end.pending = end.pending[sent:] if sent < len(end.pending) else None
