@@ -1,6 +1,6 @@
 """Router throughput, side by side: pgbench through the router's ports against PostgreSQL and PgBouncer themselves.
 
-    python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8]
+    python benchmarks/router.py [--rounds 3] [--seconds 5] [--clients 8] [--tls] [--targets postgres,session]
 
 postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the baseline called "direct" in issue 13)
 pgbouncer   = the same on PgBouncer's own port: a PgBouncer 1.x in transaction mode started here for the baseline
@@ -9,9 +9,11 @@ pgbouncer   = the same on PgBouncer's own port: a PgBouncer 1.x in transaction m
 session     = through the router's session port (user postgres.<ref>)
 transaction = through the router's transaction port (the router's own transaction pool -> PostgreSQL)
 direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
-Targets (issue 13): session and transaction >= 0.7x postgres; transaction >= 0.8x pgbouncer.
+Targets (issue 13): session and direct >= 0.7x postgres; transaction >= 0.8x pgbouncer.
 Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
-Rounds alternate the four targets; the figures are medians of the rounds' tps.
+Rounds alternate the targets; the figures are medians of the rounds' tps. Also CPU time per transaction
+(/proc): PostgreSQL's backends' (not for the pooled targets, whose backends stay open) and, for the router's ports,
+the router's, which other programs' load moves far less than tps.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,14 +54,37 @@ def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
     return bouncer
 
 
-def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> float:
+ROUTED = ("session", "transaction", "direct")  # the targets that go through the router
+POOLED = ("pgbouncer", "transaction")  # their server connections stay open between runs
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children so far (Linux /proc; 0 elsewhere): for the
+    postmaster that includes every backend that has exited, so one pgbench run's backends once it is over."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid(state: State) -> int:
+    try:
+        return int((Path(state.cluster_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def pgbench(port: int, user: str, password: str, args: list[str], tls: bool) -> tuple[float, int]:
+    """(tps, transactions) of one pgbench run."""
     env = {**os.environ, "PGPASSWORD": password, "PGSSLMODE": "require" if tls else "disable"}
     proc = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(port), "-U", user, *args, "postgres"],
                           env=env, capture_output=True, text=True, check=False)
     found = re.search(r"tps = ([\d.]+)", proc.stdout)
-    if proc.returncode != 0 or not found:
+    count = re.search(r"transactions actually processed: (\d+)", proc.stdout)
+    if proc.returncode != 0 or not found or not count:
         raise SystemExit(f"pgbench on port {port} failed: {proc.stderr.strip()[-400:]}")
-    return float(found.group(1))
+    return float(found.group(1)), int(count.group(1))
 
 
 def main() -> int:
@@ -67,6 +93,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--targets", default="", help="comma-separated subset, e.g. postgres,session,direct")
     opts = parser.parse_args()
     if shutil.which("pgbench") is None:
         raise SystemExit("pgbench is not installed (apt-get install postgresql-client)")
@@ -91,12 +118,23 @@ def main() -> int:
             targets["direct"] = (info.direct_port, "postgres")
         if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
             targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
+        if opts.targets:
+            targets = {k: v for k, v in targets.items() if k in opts.targets.split(",")}
         args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
         results: dict[str, list[float]] = {name: [] for name in targets}
+        cpu: dict[str, list[float]] = {name: [] for name in targets}  # the router's CPU µs per transaction
+        pg_cpu: dict[str, list[float]] = {name: [] for name in targets}  # PostgreSQL's (its backends')
+        postmaster = postmaster_pid(state)
         for _ in range(opts.rounds):
             for name, (port, user) in targets.items():
-                results[name].append(pgbench(port, user, pw, args, opts.tls))
-                print(f"  {name:12s} {results[name][-1]:9.0f} tps", file=sys.stderr)
+                before, pg_before = cpu_seconds(state.router_pid), cpu_seconds(postmaster)
+                tps, count = pgbench(port, user, pw, args, opts.tls)
+                time.sleep(0.2)  # the backends have exited and been reaped: their CPU time is the postmaster's
+                results[name].append(tps)
+                cpu[name].append((cpu_seconds(state.router_pid) - before) * 1e6 / max(count, 1))
+                pg_cpu[name].append((cpu_seconds(postmaster) - pg_before) * 1e6 / max(count, 1))
+                print(f"  {name:12s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn  PostgreSQL "
+                      f"{pg_cpu[name][-1]:5.1f} µs/txn", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
         print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
               + (", sslmode=require" if opts.tls else "") + f"; pool size {routercfg.POOL_SIZE}")
@@ -105,7 +143,11 @@ def main() -> int:
             ratio = f"{value / base:.2f}x postgres" if base else ""
             if name == "transaction" and "pgbouncer" in med:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
-            print(f"{name:12s} {value:9.0f}  {ratio}")
+            # pooled backends outlive a run, so their CPU time is not reaped (not counted) by then
+            spent = "" if name in POOLED else f"  CPU µs/txn: PostgreSQL {statistics.median(pg_cpu[name]):.1f}"
+            if name in ROUTED:
+                spent += f"{',' if spent else '  CPU µs/txn:'} router {statistics.median(cpu[name]):.1f}"
+            print(f"{name:12s} {value:9.0f}  {ratio}{spent}")
     finally:
         if bouncer is not None:
             bouncer.stop()

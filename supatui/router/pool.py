@@ -30,22 +30,13 @@ import time
 from collections.abc import Callable
 
 from supatui.router import backend, wire
+from supatui.router.once import PerProcess
 from supatui.router.poolio import IN, Client, Pool, Server, Traffic
 
 CHUNK = 65536
 
 
-class Loop(Traffic):
-    _instance: Loop | None = None
-    _guard = threading.Lock()
-
-    @classmethod
-    def get(cls) -> Loop:
-        with cls._guard:
-            if cls._instance is None:
-                cls._instance = cls()
-            return cls._instance
-
+class Loop(Traffic, PerProcess):
     def __init__(self) -> None:
         self.epoll = select.epoll()
         self.objs: dict[int, Client | Server] = {}
@@ -328,7 +319,7 @@ class Loop(Traffic):
 
 def cancel(key: bytes) -> bool:
     """True when the key is one of the pool's (the cancel went to the server running that client's query)."""
-    loop = Loop._instance
+    loop = Loop.existing()
     return loop is not None and loop.cancel(key)
 
 

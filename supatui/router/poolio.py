@@ -144,6 +144,7 @@ class Traffic:
         if not client.hold and not client.skip and n >= 5 and _unpack(buffer, 1)[0] + 1 == n and buffer[0] in COUNTED:
             client.pending += 1  # the hot path of _to_server: one whole Query (or Sync)
             client.unsynced = False
+            # Traffic._send inlined on purpose: folded, 3 paired runs gave 0.67x of PgBouncer against 0.90x (load 14)
             if server.out:
                 server.out += view[:n]
                 return
@@ -217,7 +218,7 @@ class Traffic:
                     off = n
                 if off == n:  # the chunk ends with a whole message: pass it on as it is
                     client.pending = pending
-                    if client.out:
+                    if client.out:  # Traffic._send inlined on purpose (the hot path; see the Query case above)
                         client.out += view[:n]
                     else:
                         try:

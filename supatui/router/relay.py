@@ -20,6 +20,8 @@ import socket
 import ssl
 import threading
 
+from supatui.router.once import PerProcess
+
 CHUNK = 65536
 
 
@@ -64,17 +66,7 @@ class _End:
         self.mask = select.EPOLLIN
 
 
-class _Loop:
-    _instance: _Loop | None = None
-    _guard = threading.Lock()
-
-    @classmethod
-    def get(cls) -> _Loop:
-        with cls._guard:
-            if cls._instance is None:
-                cls._instance = cls()
-            return cls._instance
-
+class _Loop(PerProcess):
     def __init__(self) -> None:
         self.epoll = select.epoll()
         self.ends: dict[int, _End] = {}

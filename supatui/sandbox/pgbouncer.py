@@ -78,11 +78,19 @@ pidfile = {self.pidfile}
             _write_private(self.userlist, f'"pgbouncer" "{pgbouncer_scram}"\n', self.who)
 
     def pid(self) -> int | None:
+        """The running PgBouncer's pid; None when the pid file names nothing alive, or (after a reboot, say)
+        another program that has the old pid now, which must never be signalled."""
         try:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if pid_alive(pid) else None
+        if not pid_alive(pid):
+            return None
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists():
+            with contextlib.suppress(OSError):
+                return pid if b"pgbouncer" in cmdline.read_bytes() else None
+        return pid
 
     def start(self, timeout: float = 10) -> None:
         """Start it and return once it listens (it needs no running PostgreSQL for that)."""

@@ -68,7 +68,11 @@ def build(state: State, fds: list[int] | None, run_dir: Path, tls: TlsFiles | No
         if kind == "direct":
             entry.update(upstream=[LOCAL, pg_port], enforce_ssl=state.enforce_ssl)
         listeners.append(entry)
-    tenant = {"session": [LOCAL, pg_port],
+    # The session port reaches PostgreSQL over its private Unix socket (no TCP stack on either side: measured
+    # faster), which pg_hba trusts: safe only because the router itself authenticates every client first
+    # (auth_query below) and logs in upstream with the client's SCRAM ClientKey. TCP where there are no Unix sockets.
+    session = [str(run_dir), pg_port] if hasattr(socket, "AF_UNIX") else [LOCAL, pg_port]
+    tenant = {"session": session,
               "transaction": None,  # no upstream pooler: the router pools (below), as Supavisor does
               "direct": [LOCAL, state.direct_port], "enforce_ssl": state.enforce_ssl,
               "auth_query": {"socket_dir": str(run_dir), "port": pg_port, "user": "supabase_admin"},

@@ -45,6 +45,13 @@ def test_direct_port_takes_the_plain_role(sandbox: SandboxInfo, sandbox_manager:
     assert row == ("postgres", state.pg_port or sandbox.direct_port)
 
 
+def test_session_port_reaches_postgres_over_its_unix_socket(sandbox: SandboxInfo) -> None:
+    """No TCP stack on the session port's upstream leg (routercfg); the router has checked the password first
+    (test_wrong_password_gets_postgres_own_error), so the socket's trust lets nobody in unchecked."""
+    with psycopg.connect(sandbox.session_url, connect_timeout=5) as conn:
+        assert conn.execute("select inet_server_port()").fetchone() == (None,)
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("options", ["reference={ref}", "-c reference={ref}", "--reference={ref}",
                                      "-c search_path=public -c reference={ref}"])
