@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -15,6 +16,7 @@ from typing import ClassVar
 from supatui.core import packagemanager
 from supatui.core import state as saved_state
 from supatui.core.context import PACKAGE_MANAGERS, StepContext
+from supatui.core.early import Early
 from supatui.core.errors import Cancelled, StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.files import Snapshot, atomic_write, backup, plan_write, read_text, write_file
@@ -28,6 +30,7 @@ from supatui.core.runner import CancelToken, run_command
 from supatui.core.steps.base import Step
 
 STEP = "project"
+INIT_NOTE = "prisma init ran alongside tsc --init (--yes; they write different files); its output:"
 EARLY_NOTE = ("Started at once (--yes): package.json and the install need no database, so they ran while the sandbox "
               "started and step 1 ran; their output:")
 
@@ -150,13 +153,17 @@ class ProjectStep(Step[ProjectDecision]):
             if early is not None:
                 early.abandon(emit, "the project changed since the early install started")
             self._prepare(decision, emit, ctx.cancel)
-        if decision.needs_tsconfig and not (d / "tsconfig.json").exists():
-            result = _run(ws, ctx, emit, ws.tool("tsc", "--init"))
-            if not result:
+
+        def tsc_init() -> None:
+            if not _run(ws, ctx, emit, ws.tool("tsc", "--init")):
                 emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
+
+        tsc = tsc_init if decision.needs_tsconfig and not (d / "tsconfig.json").exists() else None
         if ws.recipe.runs_init:
-            self._prisma7_files(ws, ctx, emit)
+            self._prisma7_files(ws, ctx, emit, before_init=tsc)
         else:
+            if tsc is not None:
+                tsc()
             self._prisma6_files(ws, ctx, emit)
         return StepResult(STEP)
 
@@ -214,20 +221,37 @@ class ProjectStep(Step[ProjectDecision]):
                              f"Run with --prisma {major} to keep it, or install prisma@{ws.recipe.major}.",
                              code="prisma-major")
 
-    def _prisma7_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
+    def _prisma7_files(self, ws: Workspace, ctx: StepContext, emit: Emit, *,
+                       before_init: Callable[[], None] | None = None) -> None:
+        """``before_init`` (tsc --init) runs first; with --yes prisma init runs alongside it (different files)."""
         d = ws.dir
         created_by_init: set[str] = set()
         if not (d / "prisma").exists():
             snaps = [Snapshot(d / ".env"), Snapshot(d / ".gitignore")]
             before = {name for name in ("prisma7.config.ts", "prisma.config.ts", ".gitignore") if (d / name).exists()}
+            argv, what = ws.prisma(*INIT_ARGS), "prisma init"
+            hint = "See the output above; the folder is kept, run the step again when fixed."
             try:
-                run_checked(ws, ctx, emit, STEP, ws.prisma(*INIT_ARGS), what="prisma init",
-                            hint="See the output above; the folder is kept, run the step again when fixed.")
+                if not ctx.early.enabled or before_init is None:
+                    if before_init is not None:
+                        before_init()
+                    run_checked(ws, ctx, emit, STEP, argv, what=what, hint=hint)
+                else:
+                    init = Early(STEP, lambda out, cancel: run_command(
+                        argv, cwd=d, step=STEP, emit=out, env=ws.pm.env or None, cancel=cancel), note=INIT_NOTE)
+                    try:
+                        before_init()
+                    except BaseException:
+                        init.abandon(emit, "tsc --init was stopped")
+                        raise
+                    judged(init.claim(emit, ctx.cancel), STEP, what=what, hint=hint)
             finally:
                 for snap in snaps:
                     snap.settle(step=STEP, emit=emit)
             created_by_init = {n for n in ("prisma7.config.ts", "prisma.config.ts", ".gitignore")
                                if (d / n).exists()} - before
+        elif before_init is not None:
+            before_init()
         if not ws.schema.exists():
             write_file(ws.schema, templates.SCHEMA7_HEAD, step=STEP, emit=emit, description="wrote")
         existing = config_path(d)
