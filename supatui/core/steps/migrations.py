@@ -125,6 +125,9 @@ class MigrationsStep(Step[MigrationsDecision]):
                 plan.actions.append(plan_write(ws.schema, new, "the guide's Post and User models"))
             plan.actions.append(ws.action(ws.prisma("migrate", "dev", "--name", MIGRATION_NAME),
                                           "create and apply the first migration"))
+            if ctx.early.enabled:
+                plan.notes.append("--yes: step 5's prisma generate starts once the schema is written, alongside "
+                                  "migrate dev (it needs only the schema); its output is shown under step 5.")
         return plan
 
     def run_for(self, ctx: StepContext, emit: Emit, decision: MigrationsDecision) -> StepResult:

@@ -31,8 +31,8 @@ from supatui.core.steps.base import Step
 
 STEP = "project"
 INIT_NOTE = "prisma init ran alongside tsc --init (--yes; they write different files); its output:"
-EARLY_NOTE = ("Started at once (--yes): package.json and the install need no database, so they ran while the sandbox "
-              "started and step 1 ran; their output:")
+EARLY_NOTE = ("Started at once (--yes): package.json and the install need no database, so they ran alongside "
+              "supatui's start-up (the sandbox's too) and step 1; their output:")
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,9 @@ class ProjectStep(Step[ProjectDecision]):
                               "install resolves everything and keeps them there (the guide runs three installs: "
                               "dev tools, client, adapter).")
         plan.actions.extend(ws.action(install.argv, install.what) for install in decision.installs)
+        if ctx.early.get(STEP) is not None:
+            plan.notes.append("--yes: package.json and the install started before step 1 (they need no database); "
+                              "their output follows under this step.")
         if decision.needs_tsconfig:
             plan.actions.append(ws.action(ws.tool("tsc", "--init"), "create tsconfig.json"))
         plan.actions.extend(self._file_actions(ws, ctx))
