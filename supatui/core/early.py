@@ -70,8 +70,8 @@ class Early:
         """Show the work's events under its step and wait for it; its exception is raised here."""
         self._attach(emit)
         while self._thread.is_alive():
-            if cancel.cancelled:
-                self.cancel.cancel()
+            if cancel.cancelled:  # the claiming step was cancelled (Ctrl-C): stop the early command too; again
+                self.cancel.cancel()  # each turn, as a child spawned just after a cancel is tracked only then
             self._thread.join(0.1)
         if self._error is not None:
             raise self._error
@@ -80,8 +80,9 @@ class Early:
 
     def abandon(self, emit: Emit, why: str) -> None:
         """Stop the work (its step will not run now) and show what it did."""
-        self.cancel.cancel()
-        self._thread.join()
+        while self._thread.is_alive():  # again each turn (see claim)
+            self.cancel.cancel()
+            self._thread.join(0.1)
         self._attach(emit)
         if self._error is not None and not isinstance(self._error, Cancelled):
             emit(Event(self.step, EventKind.WARNING, f"{why}; the early work had failed too: {self._error}"))
