@@ -12,15 +12,15 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from supatui.commands.run_inputs import options_from_args, terminal_prompt, url_notes
-from supatui.core.context import StepContext
+from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.plan import Plan
 from supatui.core.redact import redact
+from supatui.core.session import apply_choices, project_dir_for
 from supatui.core.session import build_context as build_session
-from supatui.core.session import project_dir_for
 from supatui.core.transcript import transcript_for
-from supatui.core.walkthrough import StepOutcome, Walkthrough
+from supatui.core.walkthrough import StepOutcome, Walkthrough, start_early_work
 
 _STYLES = {"step": "1;36", "ok": "32", "fail": "31", "warn": "33", "dim": "2", "sql": "35", "cmd": "1"}
 
@@ -124,15 +124,41 @@ def _confirming(console: Console, yes: bool) -> Callable[[Plan], None]:
 def build_context(args: argparse.Namespace, console: Console) -> StepContext:
     options = options_from_args(args)
     sandbox = None
+    early: StepContext | None = None
     if options.sandbox:
         from supatui.sandbox import Sandbox
 
-        project_dir_for(options)  # a bad --dir is reported before a server starts
-        sandbox = Sandbox().start()
+        project_dir = project_dir_for(options)  # a bad --dir is reported before a server starts
+        if args.yes:  # step 2's install needs no database: it starts now, while the sandbox starts
+            config = WalkthroughConfig(project_dir=project_dir, sandbox=True)  # as build_session makes it
+            apply_choices(options, config)
+            early = StepContext(config)
+            early.early.enabled = True
+            start_early_work(early, from_step=args.from_step, redo=args.redo)
+        try:
+            sandbox = Sandbox().start()
+        except BaseException:
+            if early is not None:
+                early.early.abandon_all(console.event, "the sandbox did not start")
+            raise
         if not console.json_lines:
             console._line(f"sandbox: project {sandbox.ref} on 127.0.0.1 (session {sandbox.session_port}, "
                           f"transaction {sandbox.transaction_port})")
-    ctx = build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    try:
+        ctx = build_session(options, sandbox=sandbox, prompt=terminal_prompt()).ctx
+    except BaseException:
+        if early is not None:
+            early.early.abandon_all(console.event, "the run's inputs were refused")
+        raise
+    if early is not None:
+        same = (early.config.project_dir, early.config.package_manager, early.config.prisma_major) == (
+            ctx.config.project_dir, ctx.config.package_manager, ctx.config.prisma_major)
+        if same:
+            ctx.early = early.early
+        else:
+            early.early.abandon_all(console.event, "the project's settings differ from the early start's")
+    ctx.early.enabled = args.yes  # nobody is asked before a step: later steps' work may start before their turn
+    start_early_work(ctx, from_step=args.from_step, redo=args.redo)  # without the sandbox: now
     for note in url_notes(options.url or "") if not console.json_lines and sandbox is None else ():
         console._line(console._paint("warn", f"note: {note}"))
     return ctx

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from supatui.core.connstr import ConnectionTarget, Mode
+from supatui.core.early import EarlyWork
 from supatui.core.redact import register_secret
 from supatui.core.runner import CancelToken
 
@@ -71,3 +72,4 @@ class StepContext:
     config: WalkthroughConfig
     secrets: Secrets = field(default_factory=Secrets)
     cancel: CancelToken = field(default_factory=CancelToken)
+    early: EarlyWork = field(default_factory=EarlyWork)  # later steps' work started before their turn (--yes)

@@ -85,7 +85,8 @@ class Walkthrough:
                 name, message = next(iter(problems.items()))
                 raise InputError(message, "Fix the input and run the step again.", field=name)
             # is_done is cheap and read-only (one full verify confirms it); a failed or killed last run never counts
-            if not redo and not self._left_unfinished(step.id) and step.detect(self.ctx):
+            early = self.ctx.early.get(step.id) is not None  # its work started before its turn: it runs
+            if not redo and not early and not self._left_unfinished(step.id) and step.detect(self.ctx):
                 confirmed = _verify_quietly(step, self.ctx)
                 if confirmed and all(check.ok for check in confirmed):
                     self.emit(Event(step.id, EventKind.STEP_SKIPPED, f"{step.title}: already done"))
@@ -134,11 +135,15 @@ class Walkthrough:
         for step_id in redo_set:
             self.step(step_id)
         outcomes: list[StepOutcome] = []
-        for step_id in self.ids_from(from_step):
-            outcome = self.run_step(step_id, redo=step_id in redo_set)
-            outcomes.append(outcome)
-            if not outcome.ok:
-                break
+        try:
+            for step_id in self.ids_from(from_step):
+                outcome = self.run_step(step_id, redo=step_id in redo_set)
+                outcomes.append(outcome)
+                if not outcome.ok:
+                    break
+        finally:  # early work whose step did not come (a step before it failed or was cancelled)
+            stopped = outcomes[-1].step if outcomes and not outcomes[-1].ok else None
+            self.ctx.early.abandon_all(self.emit, f"step {stopped} did not finish" if stopped else "the run ended")
         return outcomes
 
     def _left_unfinished(self, step_id: str) -> bool:
@@ -157,6 +162,18 @@ class Walkthrough:
         mark = "PASS" if check.ok else "FAIL"
         text = f"{mark} {check.name}" + (f": {check.detail}" if check.detail else "")
         self.emit(Event(step_id, EventKind.CHECK, text, {"ok": check.ok, "name": check.name}))
+
+
+def start_early_work(ctx: StepContext, *, from_step: str | None = None, redo: Iterable[str] = ()) -> None:
+    """With --yes (``ctx.early.enabled``): start step 2's package.json and install now, before the steps run
+    (they need no database); step 2 claims them in its turn (supatui/core/early.py)."""
+    ids = list(STEP_IDS)
+    if not ctx.early.enabled or "project" in redo or (from_step is not None and from_step in ids
+                                                       and ids.index(from_step) > ids.index("project")):
+        return
+    from supatui.core.steps.project import ProjectStep
+
+    ProjectStep().start_early(ctx)
 
 
 def _verify_quietly(step: AnyStep, ctx: StepContext) -> list[Check]:

@@ -71,6 +71,11 @@ def run_checked(
 ) -> CommandResult:
     """Run ``argv`` in the project; a failed exit becomes StepFailed (engine download: its own code)."""
     result = run_command(argv, cwd=ws.dir, step=step, emit=emit, env=ws.pm.env or None, cancel=ctx.cancel)
+    return judged(result, step, what=what, hint=hint)
+
+
+def judged(result: CommandResult, step: str, *, what: str, hint: str) -> CommandResult:
+    """``result`` when it exited 0; else the StepFailed run_checked raises (engine download: its own code)."""
     if result.ok:
         return result
     if engine_download_failed(result.text):

@@ -8,21 +8,42 @@ older than the schema it came from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from supatui.core import packagemanager
+from supatui.core import state as saved_state
 from supatui.core.context import StepContext
 from supatui.core.errors import StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.files import Snapshot
 from supatui.core.plan import Check, Plan
 from supatui.core.prisma.recipes import client_marker
-from supatui.core.prisma.workspace import Workspace, run_checked, workspace
+from supatui.core.prisma.workspace import Workspace, judged, run_checked, workspace
 from supatui.core.result import StepResult
-from supatui.core.runner import run_command
+from supatui.core.runner import CancelToken, CommandResult, run_command
 from supatui.core.steps.base import Step
 
 STEP = "client"
+GENERATE_WHAT = "prisma generate"
+GENERATE_HINT = "See the output above (a schema error names its line); fix it and run the step again."
+EARLY_NOTE = ("prisma generate was started together with step 4's migrate dev (--yes: it needs only the schema, "
+              "which step 4 had written); its output:")
+
+
+def start_generate_early(ctx: StepContext, ws: Workspace) -> None:
+    """Step 4 calls this once the schema has its models: with --yes, ``prisma generate`` runs beside
+    ``migrate dev`` (which no longer generates in Prisma 7) instead of after it. Not when this step would
+    install packages first. Until this step claims it, the step counts as running (never as done)."""
+    if not ctx.early.enabled or packagemanager.missing_packages(ws.dir, ws.recipe.client_packages):
+        return
+    argv = ws.prisma("generate")
+
+    def work(emit: Emit, cancel: CancelToken) -> CommandResult:
+        return run_command(argv, cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None, cancel=cancel)
+
+    if ctx.early.start(STEP, work, note=EARLY_NOTE, decision=argv) is not None and Path(ws.dir).is_dir():
+        saved_state.mark_step(ws.dir, STEP, "running")
 
 
 def _client_fresh(ws: Workspace) -> tuple[bool, str]:
@@ -60,6 +81,9 @@ class ClientStep(Step[ClientDecision]):
         if decision.install:
             plan.actions.append(ws.action(decision.install, "install the client packages"))
         plan.actions.append(ws.action(ws.prisma("generate"), "generate the client from prisma/schema.prisma"))
+        if ctx.early.get(STEP) is not None and not decision.install:
+            plan.notes.append("prisma generate already started alongside step 4's migrate dev (--yes); "
+                              "its output follows under this step.")
         return plan
 
     def run_for(self, ctx: StepContext, emit: Emit, decision: ClientDecision) -> StepResult:
@@ -80,8 +104,13 @@ class ClientStep(Step[ClientDecision]):
             if result.returncode != 0:
                 emit(Event(STEP, EventKind.WARNING,
                            f"{ws.pm.name} exited {result.returncode}, but the packages are installed."))
-        run_checked(ws, ctx, emit, STEP, ws.prisma("generate"), what="prisma generate",
-                    hint="See the output above (a schema error names its line); fix it and run the step again.")
+        early = ctx.early.take(STEP)
+        if early is not None and early.decision == ws.prisma("generate") and not decision.install:
+            judged(early.claim(emit, ctx.cancel), STEP, what=GENERATE_WHAT, hint=GENERATE_HINT)
+        else:
+            if early is not None:
+                early.abandon(emit, "the client packages had to be installed first")
+            run_checked(ws, ctx, emit, STEP, ws.prisma("generate"), what=GENERATE_WHAT, hint=GENERATE_HINT)
         ok, detail = _client_fresh(ws)
         if not ok:
             raise StepFailed(STEP, f"prisma generate ran but the client is not there: {detail}.",

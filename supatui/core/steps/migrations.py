@@ -23,6 +23,7 @@ from supatui.core.prisma.workspace import Workspace, cli_url, connect, run_check
 from supatui.core.result import StepResult
 from supatui.core.runner import run_command
 from supatui.core.steps.base import Step
+from supatui.core.steps.client import start_generate_early
 
 STEP = "migrations"
 MIGRATION_NAME = "first_prisma_migration"
@@ -124,6 +125,9 @@ class MigrationsStep(Step[MigrationsDecision]):
                 plan.actions.append(plan_write(ws.schema, new, "the guide's Post and User models"))
             plan.actions.append(ws.action(ws.prisma("migrate", "dev", "--name", MIGRATION_NAME),
                                           "create and apply the first migration"))
+            if ctx.early.enabled:
+                plan.notes.append("--yes: step 5's prisma generate starts once the schema is written, alongside "
+                                  "migrate dev (it needs only the schema); its output is shown under step 5.")
         return plan
 
     def run_for(self, ctx: StepContext, emit: Emit, decision: MigrationsDecision) -> StepResult:
@@ -151,6 +155,7 @@ class MigrationsStep(Step[MigrationsDecision]):
         schema = read_text(ws.schema) or ""
         write_file(ws.schema, templates.with_guide_models(schema), step=STEP, emit=emit,
                    description="added the guide's models to")
+        start_generate_early(ctx, ws)  # --yes: step 5's generate needs only this schema, so it runs alongside
         argv = ws.prisma("migrate", "dev", "--name", MIGRATION_NAME)
         result = run_command(argv, cwd=ws.dir, step=STEP, emit=emit, env=ws.pm.env or None, cancel=ctx.cancel)
         if result.ok:

@@ -7,25 +7,32 @@ added, and any file a command or we change is backed up first (files.py).
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
 from supatui.core import packagemanager
+from supatui.core import state as saved_state
 from supatui.core.context import PACKAGE_MANAGERS, StepContext
-from supatui.core.errors import StepFailed
+from supatui.core.early import Early
+from supatui.core.errors import Cancelled, StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.files import Snapshot, atomic_write, backup, plan_write, read_text, write_file
 from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
 from supatui.core.prisma.recipes import INIT_ARGS, SUPPORTED_MAJORS, config_path, installed_major
-from supatui.core.prisma.workspace import Workspace, run_checked, workspace
+from supatui.core.prisma.workspace import Workspace, judged, run_checked, workspace
 from supatui.core.result import StepResult
-from supatui.core.runner import run_command
+from supatui.core.runner import CancelToken, run_command
 from supatui.core.steps.base import Step
 
 STEP = "project"
+INIT_NOTE = "prisma init ran alongside tsc --init (--yes; they write different files); its output:"
+EARLY_NOTE = ("Started at once (--yes): package.json and the install need no database, so they ran alongside "
+              "supatui's start-up (the sandbox's too) and step 1; their output:")
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,28 @@ class ProjectStep(Step[ProjectDecision]):
             errors["project_dir"] = f"{project_dir} is a file, not a folder."
         return errors
 
+    def start_early(self, ctx: StepContext) -> bool:
+        """With --yes: run package.json and the install now, before step 1 (they need no database); this
+        step claims them when its turn comes. Not for a finished project or one that needs no install."""
+        if not ctx.early.enabled or self.validate(ctx) or self.detect(ctx):
+            return False
+        decision = self.decide(ctx)
+        if not decision.installs:
+            return False
+
+        def work(emit: Emit, cancel: CancelToken) -> None:
+            self._prepare(decision, emit, cancel, undo_if_cancelled=True)
+
+        if ctx.early.start(STEP, work, note=EARLY_NOTE, decision=decision) is None:
+            return False
+        if decision.ws.dir.is_dir():  # until claimed and done, never taken as done (walkthrough.py)
+            saved_state.mark_step(decision.ws.dir, STEP, "running")
+        return True
+
     def decide(self, ctx: StepContext) -> ProjectDecision:
+        early = ctx.early.get(STEP)
+        if early is not None and isinstance(early.decision, ProjectDecision):
+            return early.decision  # decided when the early install started: the plan shows what runs
         ws = workspace(ctx)
         has_package_json = (ws.dir / "package.json").exists()
         declare_dev, installs = choose_installs(ws, fresh=not has_package_json)
@@ -89,6 +117,9 @@ class ProjectStep(Step[ProjectDecision]):
                               "install resolves everything and keeps them there (the guide runs three installs: "
                               "dev tools, client, adapter).")
         plan.actions.extend(ws.action(install.argv, install.what) for install in decision.installs)
+        if ctx.early.get(STEP) is not None:
+            plan.notes.append("--yes: package.json and the install started before step 1 (they need no database); "
+                              "their output follows under this step.")
         if decision.needs_tsconfig:
             plan.actions.append(ws.action(ws.tool("tsc", "--init"), "create tsconfig.json"))
         plan.actions.extend(self._file_actions(ws, ctx))
@@ -118,32 +149,63 @@ class ProjectStep(Step[ProjectDecision]):
     def run_for(self, ctx: StepContext, emit: Emit, decision: ProjectDecision) -> StepResult:
         ws = decision.ws
         d = ws.dir
-        d.mkdir(parents=True, exist_ok=True)
-        had_package_json = decision.has_package_json
-        if not had_package_json:
-            run_checked(ws, ctx, emit, STEP, ws.pm.init(), what="Creating package.json",
-                        hint="Check that Node.js and npm work (supatui doctor).")
-            if not (d / "package.json").exists():
-                raise StepFailed(STEP, f"{ws.pm.name} init did not create package.json.", "Create it with `npm init -y`.")
-        if decision.declare_dev:
-            _declare_dev(d / "package.json", decision.declare_dev, emit)
-        self._install(ws, ctx, emit, decision)
-        if decision.needs_tsconfig and not (d / "tsconfig.json").exists():
-            result = _run(ws, ctx, emit, ws.tool("tsc", "--init"))
-            if not result:
-                emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
-        if ws.recipe.runs_init:
-            self._prisma7_files(ws, ctx, emit)
+        early = ctx.early.take(STEP)
+        if early is not None and early.decision is decision:
+            early.claim(emit, ctx.cancel)  # its failure is this step's, raised here
         else:
+            if early is not None:
+                early.abandon(emit, "the project changed since the early install started")
+            self._prepare(decision, emit, ctx.cancel)
+
+        def tsc_init() -> None:
+            if not _run(ws, ctx, emit, ws.tool("tsc", "--init")):
+                emit(Event(STEP, EventKind.WARNING, "tsc --init failed; tsconfig.json is optional for tsx, continuing."))
+
+        tsc = tsc_init if decision.needs_tsconfig and not (d / "tsconfig.json").exists() else None
+        if ws.recipe.runs_init:
+            self._prisma7_files(ws, ctx, emit, before_init=tsc)
+        else:
+            if tsc is not None:
+                tsc()
             self._prisma6_files(ws, ctx, emit)
         return StepResult(STEP)
 
-    def _install(self, ws: Workspace, ctx: StepContext, emit: Emit, decision: ProjectDecision) -> None:
+    def _prepare(self, decision: ProjectDecision, emit: Emit, cancel: CancelToken, *,
+                 undo_if_cancelled: bool = False) -> None:
+        """package.json and the install: the part of the step that needs no database (early with --yes)."""
+        ws = decision.ws
+        d = ws.dir
+        d.mkdir(parents=True, exist_ok=True)
+        new = [d / name for name in ("package.json", "package-lock.json", "node_modules") if not (d / name).exists()]
+        try:
+            if not decision.has_package_json:
+                result = run_command(ws.pm.init(), cwd=d, step=STEP, emit=emit, env=ws.pm.env or None, cancel=cancel)
+                judged(result, STEP, what="Creating package.json", hint="Check that Node.js and npm work (supatui doctor).")
+                if not (d / "package.json").exists():
+                    raise StepFailed(STEP, f"{ws.pm.name} init did not create package.json.",
+                                     "Create it with `npm init -y`.")
+            if decision.declare_dev:
+                _declare_dev(d / "package.json", decision.declare_dev, emit)
+            self._install(ws, cancel, emit, decision)
+        except Cancelled:
+            if undo_if_cancelled:  # stopped before its step ran: leave the folder as step 2 would find it
+                gone = [path for path in new if path.exists()]
+                for path in gone:
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
+                if gone:
+                    emit(Event(STEP, EventKind.INFO, "removed what the stopped install had created: "
+                               + ", ".join(path.name for path in gone)))
+            raise
+
+    def _install(self, ws: Workspace, cancel: CancelToken, emit: Emit, decision: ProjectDecision) -> None:
         d, pm = ws.dir, ws.pm
         snapshot = Snapshot(d / "package.json") if decision.has_package_json else None
         try:
             for install in decision.installs:
-                result = run_command(install.argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=ctx.cancel)
+                result = run_command(install.argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=cancel)
                 if not pm.install_succeeded(result.returncode, d, install.specs):
                     still = ", ".join(packagemanager.missing_packages(d, install.specs)) or "none"
                     raise StepFailed(STEP, f"{pm.name} could not install {', '.join(install.specs)} "
@@ -162,20 +224,37 @@ class ProjectStep(Step[ProjectDecision]):
                              f"Run with --prisma {major} to keep it, or install prisma@{ws.recipe.major}.",
                              code="prisma-major")
 
-    def _prisma7_files(self, ws: Workspace, ctx: StepContext, emit: Emit) -> None:
+    def _prisma7_files(self, ws: Workspace, ctx: StepContext, emit: Emit, *,
+                       before_init: Callable[[], None] | None = None) -> None:
+        """``before_init`` (tsc --init) runs first; with --yes prisma init runs alongside it (different files)."""
         d = ws.dir
         created_by_init: set[str] = set()
         if not (d / "prisma").exists():
             snaps = [Snapshot(d / ".env"), Snapshot(d / ".gitignore")]
             before = {name for name in ("prisma7.config.ts", "prisma.config.ts", ".gitignore") if (d / name).exists()}
+            argv, what = ws.prisma(*INIT_ARGS), "prisma init"
+            hint = "See the output above; the folder is kept, run the step again when fixed."
             try:
-                run_checked(ws, ctx, emit, STEP, ws.prisma(*INIT_ARGS), what="prisma init",
-                            hint="See the output above; the folder is kept, run the step again when fixed.")
+                if not ctx.early.enabled or before_init is None:
+                    if before_init is not None:
+                        before_init()
+                    run_checked(ws, ctx, emit, STEP, argv, what=what, hint=hint)
+                else:
+                    init = Early(STEP, lambda out, cancel: run_command(
+                        argv, cwd=d, step=STEP, emit=out, env=ws.pm.env or None, cancel=cancel), note=INIT_NOTE)
+                    try:
+                        before_init()
+                    except BaseException:
+                        init.abandon(emit, "tsc --init was stopped")
+                        raise
+                    judged(init.claim(emit, ctx.cancel), STEP, what=what, hint=hint)
             finally:
                 for snap in snaps:
                     snap.settle(step=STEP, emit=emit)
             created_by_init = {n for n in ("prisma7.config.ts", "prisma.config.ts", ".gitignore")
                                if (d / n).exists()} - before
+        elif before_init is not None:
+            before_init()
         if not ws.schema.exists():
             write_file(ws.schema, templates.SCHEMA7_HEAD, step=STEP, emit=emit, description="wrote")
         existing = config_path(d)
