@@ -64,7 +64,9 @@ class WelcomeScreen(WizardScreen):
             button.label = label
             button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
             self.query_one(ButtonRow).reflow()
-        self.query_one("#environment", Static).update(self._environment(state))
+        environment = self._environment(state)
+        self.query_one("#environment", Static).update(environment)
+        self.query_one("#environment", Static).display = bool(environment.plain)  # no blank lines for nothing
         result = self.query_one("#result", Static)
         result.display = all_done
         if all_done:
