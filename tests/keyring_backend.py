@@ -47,3 +47,20 @@ class FileKeyring(KeyringBackend):
         if data.pop(f"{service}\0{username}", None) is None:
             raise PasswordDeleteError("not found")
         self._save(data)
+
+
+class MemoryKeyring(FileKeyring):
+    """One test's keyring, in memory: tests/ui/conftest.py gives each UI test a fresh one, so a password
+    stored by one test is never found by the next (in-process only; the CLI in a child uses FileKeyring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, str] = {}
+
+    def _load(self) -> dict[str, str]:
+        if os.environ.get("SUPATUI_TEST_KEYRING_LOCKED"):
+            raise KeyringLocked("the test keyring is locked")
+        return dict(self.entries)
+
+    def _save(self, data: dict[str, str]) -> None:
+        self.entries = dict(data)

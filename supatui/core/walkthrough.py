@@ -112,18 +112,21 @@ class Walkthrough:
                 raise StepFailed(step.id, f"verification failed: {detail}",
                                  "Look at the output above, fix the cause, then run the step again.")
         except Cancelled as exc:
-            self.emit(Event(step.id, EventKind.STEP_FAILED, "cancelled"))
+            self.emit(Event(step.id, EventKind.STEP_FAILED, "cancelled",
+                            {"seconds": round(time.monotonic() - started, 2), "title": step.title}))
             if _can_save(self.ctx):
                 saved_state.mark_step(self.ctx.config.project_dir, step.id, "cancelled")
             return StepOutcome(step.id, "cancelled", error=exc, seconds=time.monotonic() - started)
         except Exception as exc:  # every failure becomes an outcome with a user-facing error
             error = as_user_error(exc)
-            self.emit(Event(step.id, EventKind.STEP_FAILED, error.one_line(), {"code": error.code}))
+            self.emit(Event(step.id, EventKind.STEP_FAILED, error.one_line(),
+                            {"code": error.code, "seconds": round(time.monotonic() - started, 2), "title": step.title}))
             if _can_save(self.ctx):
                 saved_state.mark_step(self.ctx.config.project_dir, step.id, "failed")
             return StepOutcome(step.id, "failed", checks, error=error, seconds=time.monotonic() - started)
         seconds = time.monotonic() - started
-        self.emit(Event(step.id, EventKind.STEP_DONE, f"{step.title}: done", {"seconds": round(seconds, 2)}))
+        self.emit(Event(step.id, EventKind.STEP_DONE, f"{step.title}: done",
+                        {"seconds": round(seconds, 2), "title": step.title}))
         if _can_save(self.ctx):
             saved_state.remember_config(self.ctx.config)
             saved_state.mark_step(self.ctx.config.project_dir, step.id, "done")

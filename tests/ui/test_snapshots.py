@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from supatui.core import walkthrough
 from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.ui.app import SupatuiApp
 from tests.ui.conftest import SIZE, SMALL
@@ -24,8 +25,17 @@ FIXED_DIR = Path("/tmp/supatui-snapshots/hello-prisma")  # plan previews show th
 SnapCompare = Callable[..., bool]
 
 
+class _StoppedClock:
+    """The walkthrough's clock for snapshots: every run takes 0.0 s, so the log's last line never differs."""
+
+    @staticmethod
+    def monotonic() -> float:
+        return 0.0
+
+
 @pytest.fixture
-def snap_app() -> Iterator[Callable[..., SupatuiApp]]:
+def snap_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., SupatuiApp]]:
+    monkeypatch.setattr(walkthrough, "time", _StoppedClock)
     shutil.rmtree(FIXED_DIR.parent, ignore_errors=True)
     FIXED_DIR.mkdir(parents=True)
 

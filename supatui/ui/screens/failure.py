@@ -8,11 +8,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from supatui.core.errors import StepFailed, SupatuiError
+from supatui.ui.widgets.button_row import ButtonRow
 
 
 def diagnose(error: SupatuiError, step: str | None) -> list[Any]:
@@ -66,7 +67,7 @@ class FailureScreen(ModalScreen[str]):
         with VerticalScroll(id="failure-panel") as panel:
             panel.border_title = "Something went wrong"
             yield Static(failure_text(self.title_text, self.error, self.matches), id="failure-text")
-            with Horizontal(classes="buttons"):
+            with ButtonRow(id="failure-actions"):  # docked: never scrolled away under a long error
                 if self.can_retry:
                     yield Button("Retry (^r)", id="retry", variant="primary")
                 yield Button("Close (esc)", id="close")

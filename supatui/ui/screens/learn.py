@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -27,6 +27,7 @@ from supatui.core.redact import redact
 from supatui.core.state import mark_step
 from supatui.core.steps.base import AnyStep
 from supatui.ui.messages import Detected
+from supatui.ui.widgets.button_row import ButtonRow
 
 
 def lesson_text(step: AnyStep, taught: Lesson) -> Group:
@@ -74,7 +75,7 @@ class DoItYourself(ModalScreen[bool]):
         with VerticalScroll(id="learn-panel") as panel:
             panel.border_title = "I'll do it myself"
             yield Static(lesson_text(self.step, self.lesson), id="learn-lesson")
-            with Horizontal(classes="buttons"):
+            with ButtonRow(id="learn-actions"):  # docked: never scrolled away under a long lesson
                 yield Button("Check (^k)", id="check", variant="primary")
                 yield Button("Copy (^y)", id="copy")
                 yield Button("Close (esc)", id="close")

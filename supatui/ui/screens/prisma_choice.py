@@ -24,6 +24,7 @@ from supatui.core.context import StepContext
 from supatui.core.errors import SupatuiError
 from supatui.ui.messages import LoginTested
 from supatui.ui.state import snapshot
+from supatui.ui.widgets.button_row import ButtonRow
 from supatui.ui.widgets.secret_input import SecretInput
 
 CODE = "prisma-password-unknown"  # the role step's StepFailed code for this case (core/steps/role.py)
@@ -73,7 +74,7 @@ class PrismaPasswordScreen(ModalScreen[PrismaChoice | None]):
             yield Static(Text(f"(b) Set a NEW password for {role}. Everything that uses the old one stops working "
                               "until it gets the new one: deployments, and other projects' .env files."),
                          id="new-warning")
-            with Horizontal(classes="buttons"):
+            with ButtonRow(id="prisma-choice-actions"):
                 yield Button("Set a new password", id="set-new", variant="warning")
                 yield Button("Cancel (esc)", id="close")
 

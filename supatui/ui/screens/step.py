@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, OptionList, Static
@@ -32,6 +32,7 @@ from supatui.ui.messages import (
 )
 from supatui.ui.screens.base import WizardScreen
 from supatui.ui.state import MARKS, Status, WizardState, snapshot
+from supatui.ui.widgets.button_row import ButtonRow
 from supatui.ui.widgets.checklist import Checklist
 from supatui.ui.widgets.live_log import LiveLog
 from supatui.ui.widgets.plan_preview import PlanPreview
@@ -48,8 +49,9 @@ class StepScreen(WizardScreen):
         Binding("ctrl+n", "next_step", "Next"),
         Binding("ctrl+b", "previous_step", "Back"),
         Binding("ctrl+o", "app.welcome", "Overview"),
-        Binding("ctrl+d", "do_it_myself", "Do it myself"),
-        Binding("ctrl+g", "test_connection", "Test connection"),
+        # The buttons show these keys; the footer keeps to what fits at 80 columns.
+        Binding("ctrl+d", "do_it_myself", "Do it myself", show=False, priority=True),
+        Binding("ctrl+g", "test_connection", "Test connection", show=False),
     ]
 
     def __init__(self, step: AnyStep, ctx: StepContext, state: WizardState, titles: dict[str, str],
@@ -63,6 +65,7 @@ class StepScreen(WizardScreen):
         self._preview_timer: Timer | None = None
         self._awaiting_preview = True  # the first plan is asked for on mount
         self.testing = False  # a "Test connection" login is under way (one at a time, one per press)
+        self.run_queued = False  # Run was pressed while the inputs were still being checked: runs when they pass
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -71,23 +74,26 @@ class StepScreen(WizardScreen):
         yield Header()
         with Horizontal(id="body"):
             yield Stepper(self.titles, id="stepper", compact=True)
-            with VerticalScroll(id="main", can_focus=False):  # Tab goes to the first input, not the scroller
-                yield Static(f"Step {number} of {len(self.state.step_ids)} · {self.step.title}", id="step-title")
-                yield Static(Text(self.step.why), id="why", classes="why")
-                yield StepForm(self.step.inputs, self.ctx, sandbox=self.sandbox,
-                               keyring_usable=self.state.keyring_usable, id="form")
-                yield PlanPreview("", id="plan")
-                with Horizontal(classes="buttons", id="actions"):
-                    yield Button("Run (^r)", id="run", variant="primary")
-                    yield Button("Cancel (esc)", id="cancel", variant="error")
-                    yield Button("Next (^n)", id="next")
-                    yield Button("Do it myself (^d)", id="learn-open")
-                    if self.step.id in TESTABLE:
-                        yield Button("Test connection (^g)", id="test-login")
-                yield Static("", id="run-status")
-                yield LiveLog(id="log")
-                yield Checklist("", id="checks")
-        yield Footer()
+            with Vertical(id="column"):
+                with VerticalScroll(id="main", can_focus=False):  # Tab goes to the first input, not the scroller
+                    yield Static(f"Step {number} of {len(self.state.step_ids)} · {self.step.title}", id="step-title")
+                    yield Static(Text(self.step.why), id="why", classes="why")
+                    yield StepForm(self.step.inputs, self.ctx, sandbox=self.sandbox,
+                                   keyring_usable=self.state.keyring_usable, id="form")
+                    yield PlanPreview("", id="plan")
+                    yield LiveLog(id="log")
+                    yield Checklist("", id="checks")
+                # Under the scrolling part, not in it: the actions are never below the fold (issue 11 item 6).
+                with Vertical(id="action-bar"):
+                    yield Static("", id="run-status")
+                    with ButtonRow(id="actions"):
+                        yield Button("Run (^r)", id="run", variant="primary")
+                        yield Button("Cancel (esc)", id="cancel", variant="error")
+                        yield Button("Next (^n)", id="next")
+                        yield Button("Do it myself (^d)", id="learn-open")
+                        if self.step.id in TESTABLE:
+                            yield Button("Test connection (^g)", id="test-login")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.post_message(KeyringNeeded())
@@ -117,13 +123,25 @@ class StepScreen(WizardScreen):
         self.query_one(Checklist).show(mine)
         running = self.state.running
         self.query_one(StepForm).disabled = running is not None
-        self.query_one("#run", Button).disabled = not self.can_run
-        self.query_one("#run", Button).label = "Run again (^r)" if mine.status is Status.DONE else "Run (^r)"
         self.query_one("#cancel", Button).display = running == self.step.id
         is_last = self.state.next_of(self.step.id) is None
         self.query_one("#next", Button).label = "Finish (^n)" if is_last else "Next (^n)"
         self.query_one("#next", Button).variant = "success" if mine.status is Status.DONE else "default"
+        self._show_run()
+
+    def _show_run(self) -> None:
+        """The Run button and the status line: busy while running, queued while the inputs are checked."""
+        mine, running = self.state.steps[self.step.id], self.state.running
+        run = self.query_one("#run", Button)
+        run.disabled = not (self.can_run or self.can_queue_run)
+        if running == self.step.id:
+            run.label = "Running…"  # busy: disabled, and says so
+        elif self.run_queued:
+            run.label = "Run queued…"
+        else:
+            run.label = "Run again (^r)" if mine.status is Status.DONE else "Run (^r)"
         self.query_one("#run-status", Static).update(self._status_line(mine.status, running))
+        self.query_one(ButtonRow).reflow()  # labels and shown buttons may have changed
         self.refresh_bindings()
 
     def _status_line(self, status: Status, running: str | None) -> str:
@@ -131,6 +149,8 @@ class StepScreen(WizardScreen):
             return f"Another step ({self.titles[running]}) is running; wait for it or press Esc there."
         if status is Status.RUNNING:
             return f"{MARKS[status]} Running… (Esc cancels and stops the command)"
+        if self.run_queued:
+            return "Checking the inputs… Run starts as soon as they pass."
         if self.errors:
             return "Fix the fields marked ✗ to enable Run."
         if self.errors is None:
@@ -144,11 +164,17 @@ class StepScreen(WizardScreen):
 
     @property
     def can_run(self) -> bool:
-        return self.errors == {} and self.state.running is None
+        return self.errors == {} and self.state.running is None and not self._awaiting_preview
+
+    @property
+    def can_queue_run(self) -> bool:
+        """Still re-validating and re-planning (typing, or just opened): a Run pressed now waits for that."""
+        return self.state.running is None and (self.errors is None or self._awaiting_preview) and not self.errors
 
     # -- preview ----------------------------------------------------------------------------
 
-    def schedule_preview(self, delay: float = PREVIEW_DELAY) -> None:
+    def schedule_preview(self, delay: float | None = None) -> None:
+        delay = PREVIEW_DELAY if delay is None else delay
         if self._preview_timer is not None:
             self._preview_timer.stop()
         self._preview_timer = None
@@ -172,8 +198,8 @@ class StepScreen(WizardScreen):
         message.stop()
         self.post_message(InputsEdited(message.ctx))
         self.errors = None
-        self.query_one("#run", Button).disabled = True
         self.schedule_preview()
+        self._show_run()
 
     def show_preview(self, message: Previewed) -> None:
         """The App hands this screen its own preview result."""
@@ -181,13 +207,19 @@ class StepScreen(WizardScreen):
         self.errors = message.errors
         self.query_one(StepForm).show_errors(message.errors)
         self.query_one(PlanPreview).show(message.plan, message.problem)
+        if self.run_queued and not self._awaiting_preview:
+            self.run_queued = False
+            if self.can_run:
+                self._start_run()
+            else:
+                self.notify("Run did not start: fix the fields marked ✗ first.", title="Run", severity="warning")
         self.refresh_state()
 
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run_step":
-            return True if self.can_run else None  # None: shown dimmed in the footer
+            return True if self.can_run or self.can_queue_run else None  # None: shown dimmed in the footer
         if action == "cancel_run":
             return self.state.running == self.step.id
         if action == "test_connection":
@@ -197,8 +229,14 @@ class StepScreen(WizardScreen):
     @on(Button.Pressed, "#run")
     def action_run_step(self) -> None:
         if self.can_run:
-            self.post_message(RunStep(self.step.id))
-            self.query_one(LiveLog).scroll_visible()
+            self._start_run()
+        elif self.can_queue_run and not self.run_queued:  # once: a second press does not run it twice
+            self.run_queued = True
+            self._show_run()
+
+    def _start_run(self) -> None:
+        self.post_message(RunStep(self.step.id))
+        self.query_one(LiveLog).scroll_visible()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel_run(self) -> None:

@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from supatui.ui.messages import ShowStep, StateChange
 from supatui.ui.screens.base import WizardScreen
 from supatui.ui.state import Status, WizardState
+from supatui.ui.widgets.button_row import ButtonRow
 from supatui.ui.widgets.stepper import Stepper
 
 INTRO = (
@@ -33,10 +34,11 @@ class WelcomeScreen(WizardScreen):
             yield Static("", id="environment")
             yield Stepper(self.titles, id="welcome-steps")
             yield Static("", id="result")
-            with Horizontal(classes="buttons"):
-                yield Button("Continue where you left off", id="resume", variant="primary")
-                yield Button("Start at step 1", id="start")
-        yield Footer()
+        # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6).
+        with ButtonRow(id="welcome-actions"):
+            yield Button("Continue where you left off", id="resume", variant="primary")
+            yield Button("Start at step 1", id="start")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.state_changed.subscribe(self, self.refresh_state)
@@ -61,7 +63,10 @@ class WelcomeScreen(WizardScreen):
         if str(button.label) != label:
             button.label = label
             button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
-        self.query_one("#environment", Static).update(self._environment(state))
+            self.query_one(ButtonRow).reflow()
+        environment = self._environment(state)
+        self.query_one("#environment", Static).update(environment)
+        self.query_one("#environment", Static).display = bool(environment.plain)  # no blank lines for nothing
         result = self.query_one("#result", Static)
         result.display = all_done
         if all_done:

@@ -34,10 +34,22 @@ def render_event(event: Event) -> RenderableType | None:
         return Text(f"  {'✓' if ok else '✗'} {text if text.startswith(word) else word + ' ' + text}")
     if kind is EventKind.STEP_STARTED:
         return Text(f"── {text or 'started'} ──", style="bold")
+    if kind in (EventKind.STEP_DONE, EventKind.STEP_FAILED) and "seconds" in event.data:
+        return step_summary(event)
     if kind in (EventKind.STEP_DONE, EventKind.STEP_SKIPPED, EventKind.STEP_FAILED):
         word = {EventKind.STEP_DONE: "done", EventKind.STEP_SKIPPED: "skipped", EventKind.STEP_FAILED: "failed"}[kind]
         return Text(f"── {word}{': ' + text if text else ''} ──", style="bold")
     return Text(text) if text else None
+
+
+def step_summary(event: Event) -> Text:
+    """The run's last line: what finished, how, and how long it took ("✓ Create the prisma role — done in 0.4 s")."""
+    title = str(event.data.get("title") or event.step)
+    seconds = float(event.data.get("seconds") or 0.0)
+    if event.kind is EventKind.STEP_DONE:
+        return Text(f"✓ {title} — done in {seconds:.1f} s", style="bold")
+    how = "cancelled" if event.text == "cancelled" else "failed"
+    return Text(f"✗ {title} — {how} after {seconds:.1f} s", style="bold underline")
 
 
 class LiveLog(RichLog):
