@@ -10,7 +10,7 @@ Steps run through the core ``Walkthrough``, the same orchestration as ``supatui 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
@@ -20,10 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, StepFailed, SupatuiError, as_user_error
-from supatui.core.events import Event
-from supatui.core.plan import Plan
 from supatui.core.runner import CancelToken
-from supatui.core.steps.base import AnyStep
 from supatui.ui import jobs
 from supatui.ui.commands import StepCommands
 from supatui.ui.messages import (
@@ -47,6 +44,11 @@ from supatui.ui.messages import (
 from supatui.ui.screens.welcome import WelcomeScreen
 from supatui.ui.state import Status, WizardState
 from supatui.ui.theme import SUPATUI_THEME, THEME_NAME
+
+if TYPE_CHECKING:
+    from supatui.core.events import Event
+    from supatui.core.plan import Plan
+    from supatui.core.steps.base import AnyStep
 
 STYLES = Path(__file__).parent / "styles"
 
