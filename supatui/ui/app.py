@@ -10,7 +10,7 @@ Steps run through the core ``Walkthrough``, the same orchestration as ``supatui 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
@@ -20,10 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, StepFailed, SupatuiError, as_user_error
-from supatui.core.events import Event
-from supatui.core.plan import Plan
 from supatui.core.runner import CancelToken
-from supatui.core.steps.base import AnyStep
 from supatui.ui import jobs
 from supatui.ui.commands import StepCommands
 from supatui.ui.messages import (
@@ -47,6 +44,11 @@ from supatui.ui.messages import (
 from supatui.ui.screens.welcome import WelcomeScreen
 from supatui.ui.state import Status, WizardState
 from supatui.ui.theme import SUPATUI_THEME, THEME_NAME
+
+if TYPE_CHECKING:
+    from supatui.core.events import Event
+    from supatui.core.plan import Plan
+    from supatui.core.steps.base import AnyStep
 
 STYLES = Path(__file__).parent / "styles"
 
@@ -84,13 +86,23 @@ class SupatuiApp(App[int]):
         self.transcript = transcript  # core TranscriptWriter, when available
         self.state_changed: Signal[StateChange] = Signal(self, "state-changed")
         self.log_changed: Signal[str] = Signal(self, "log-changed")
-        # Before mounting: choosing a theme later would restyle every widget a second time.
+        # Before the stylesheet is first parsed, without the theme watcher: assigning `self.theme` schedules a
+        # full re-parse and restyle of every widget (~4% of the first paint); the first parse reads this theme.
         self.register_theme(SUPATUI_THEME)
-        self.theme = THEME_NAME
+        self.set_reactive(SupatuiApp.theme, THEME_NAME)
+        self.set_class(SUPATUI_THEME.dark, "-dark-mode", update=False)
+        self.set_class(not SUPATUI_THEME.dark, "-light-mode", update=False)
+        self.set_class(True, f"-theme-{THEME_NAME}", update=False)  # what the watcher would add
+        self.stylesheet.set_variables(self.get_css_variables())  # App.__init__ set the default theme's
+
+    def get_default_screen(self) -> WelcomeScreen:
+        """The welcome is the first screen itself, the base of the stack: pushed over an empty default screen it
+        cost a second parse and restyle of all the CSS before the first frame (~15% of it)."""
+        welcome = WelcomeScreen(self.state, self.titles, self.state_changed, id="welcome")
+        self.install_screen(welcome, "welcome")
+        return welcome
 
     def on_mount(self) -> None:
-        self.install_screen(WelcomeScreen(self.state, self.titles, self.state_changed, id="welcome"), "welcome")
-        self.push_screen("welcome")
         if self.ctx.config.target is not None:  # resuming a project: its passwords may be in the keyring
             self.call_after_refresh(self.ensure_keyring)
         if self.sandbox:
@@ -127,11 +139,17 @@ class SupatuiApp(App[int]):
             self.install_screen(StepScreen(self.steps[step_id], self.ctx, self.state, self.titles,
                                            self.state_changed, self.log_changed, sandbox=self.sandbox), name)
         self.state.current = step_id
-        self.switch_screen(name)
+        if self.screen is self.get_screen("welcome"):  # step screens sit on the welcome, one replacing another
+            self.push_screen(name)
+        else:
+            self.switch_screen(name)
 
     def action_welcome(self) -> None:
+        """Back down to the welcome (Textual switches only between screens above the first one)."""
         self.state.current = None
-        self.switch_screen("welcome")
+        welcome = self.get_screen("welcome")
+        while self.screen is not welcome:
+            self.pop_screen()
 
     def action_transcript(self) -> None:
         from supatui.ui.screens.transcript import TranscriptScreen

@@ -8,13 +8,16 @@ App's ``@work`` methods call them and post the result as a message (harlequin's
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from supatui.core.context import StepContext
 from supatui.core.errors import SupatuiError
-from supatui.core.plan import Plan
-from supatui.core.steps.base import AnyStep
 from supatui.ui.messages import Detected, Previewed, SecretsLoaded
 from supatui.ui.state import snapshot
+
+if TYPE_CHECKING:
+    from supatui.core.plan import Plan
+    from supatui.core.steps.base import AnyStep
 
 __all__ = ["detect_all", "load_secrets", "preview", "snapshot", "start_sandbox", "store_secrets"]
 

@@ -32,10 +32,13 @@ class StateChange:
     titles: bool = False  # the steps loaded: their titles are known
 
 
+# Messages compare by identity and print with Textual's own repr: no generated __eq__ and __repr__ (each an
+# exec at import, ~1.5% of the wizard's first paint for all of them; `benchmarks/startup.py --instructions`).
+
 # -- requests: screens, widgets and the palette ask the App ------------------------------------
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ShowStep(Message):
     """Go to a step (None: the overview); ``run`` it once there (the palette's "Run step N")."""
 
@@ -43,27 +46,27 @@ class ShowStep(Message):
     run: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ShowTranscript(Message):
     pass
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RunStep(Message):
     step_id: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CancelRun(Message):
     pass
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class KeyringNeeded(Message):
     """A screen with password fields is open: read the keyring (once, in a thread)."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class PreviewRequested(Message):
     """Validate and plan ``step_id`` for ``ctx`` (the form's draft, a copy the worker may keep)."""
 
@@ -71,7 +74,7 @@ class PreviewRequested(Message):
     ctx: StepContext
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class InputsEdited(Message):
     """The form's draft changed: the App adopts it as the wizard's inputs (the form keeps editing its own)."""
 
@@ -81,14 +84,14 @@ class InputsEdited(Message):
 # -- worker results ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class StepEvent(Message):
     """One event from a running step (an SQL statement, an output line, …)."""
 
     event: Event
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class StepFinished(Message):
     """A run ended: done, failed or cancelled; the outcome carries the checks and the result."""
 
@@ -96,13 +99,13 @@ class StepFinished(Message):
     keyring_warning: str = ""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Detected(Message):
     step_id: str
     done: bool
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Previewed(Message):
     """Validation messages and the plan for the current inputs (or why there is no plan yet)."""
 
@@ -112,22 +115,22 @@ class Previewed(Message):
     problem: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class StepsLoaded(Message):
     steps: list[AnyStep]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SandboxReady(Message):
     info: Any  # supatui.sandbox.SandboxInfo (a core.session.SandboxEndpoint)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SandboxFailed(Message):
     error: SupatuiError
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SecretsLoaded(Message):
     """Passwords found in the keyring for a project ref (None where nothing is stored)."""
 
@@ -137,7 +140,7 @@ class SecretsLoaded(Message):
     detail: str = field(default="")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LoginTested(Message):
     """One login attempt's result ("Test connection", or the check of a typed prisma password)."""
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from supatui.core.steps.base import AnyStep
+if TYPE_CHECKING:  # the base's imports are not needed to list the steps' ids and titles
+    from supatui.core.steps.base import AnyStep
 
 STEP_IDS: tuple[str, ...] = ("role", "project", "connection", "migrations", "client", "test")
 # The steps' titles, known without importing the steps (psycopg & co. load later): the welcome shows

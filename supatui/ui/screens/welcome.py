@@ -25,7 +25,8 @@ INTRO = (
 
 
 class WelcomeScreen(WizardScreen):
-    BINDINGS = [Binding("ctrl+n", "resume", "Continue")]
+    # Enter continues before the buttons are there too (typed ahead while the wizard starts; see _mount_buttons).
+    BINDINGS = [Binding("ctrl+n", "resume", "Continue"), Binding("enter", "resume", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -34,17 +35,25 @@ class WelcomeScreen(WizardScreen):
             yield Static("", id="environment")
             yield Stepper(self.titles, id="welcome-steps")
             yield Static("", id="result")
-        # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6).
-        with ButtonRow(id="welcome-actions"):
-            yield Button("Continue where you left off", id="resume", variant="primary")
-            yield Button("Start at step 1", id="start")
+        # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6). Its buttons
+        # are mounted just after the first frame (see _mount_buttons).
+        yield ButtonRow(id="welcome-actions")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.state_changed.subscribe(self, self.refresh_state)
         self.refresh_state()
+        self.call_after_refresh(self._mount_buttons)
+
+    async def _mount_buttons(self) -> None:
+        """After the first frame: Button's CSS is the largest the welcome would parse (~4% of the first paint,
+        `benchmarks/startup.py --instructions`); the row waits empty for that one frame, Enter already works."""
+        resume = Button(self._resume_label(self.state), id="resume", variant="primary")
+        row = self.query_one(ButtonRow)
+        await row.mount_all([resume, Button("Start at step 1", id="start")])
+        row.reflow()
         # Focusing would scroll the button into view: the welcome opens at its top (issue 11 item 6).
-        self.query_one("#resume", Button).focus(scroll_visible=False)
+        resume.focus(scroll_visible=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_state()
@@ -54,16 +63,13 @@ class WelcomeScreen(WizardScreen):
         stepper = self.query_one(Stepper)
         stepper.titles = self.titles
         stepper.update_from(state, None)
-        resume = state.resume_step()
-        number = state.step_ids.index(resume) + 1
         all_done = all(s.status is Status.DONE for s in state.steps.values())
-        title = self.titles[resume]
-        label = "All six steps are done: review them" if all_done else f"Continue: step {number}, {title}"
-        button = self.query_one("#resume", Button)
-        if str(button.label) != label:
-            button.label = label
-            button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
-            self.query_one(ButtonRow).reflow()
+        label = self._resume_label(state)
+        for button in self.query("#resume").results(Button):  # none before _mount_buttons
+            if str(button.label) != label:
+                button.label = label
+                button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
+                self.query_one(ButtonRow).reflow()
         environment = self._environment(state)
         self.query_one("#environment", Static).update(environment)
         self.query_one("#environment", Static).display = bool(environment.plain)  # no blank lines for nothing
@@ -72,6 +78,12 @@ class WelcomeScreen(WizardScreen):
         if all_done:
             result.border_title = "Result"
             result.update(self._result(state))
+
+    def _resume_label(self, state: WizardState) -> str:
+        if all(s.status is Status.DONE for s in state.steps.values()):
+            return "All six steps are done: review them"
+        resume = state.resume_step()
+        return f"Continue: step {state.step_ids.index(resume) + 1}, {self.titles[resume]}"
 
     def _result(self, state: WizardState) -> Text:
         """The rows the test script printed, and how to run the project without supatui."""

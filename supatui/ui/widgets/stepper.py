@@ -20,7 +20,7 @@ class Stepper(OptionList):
 
     def update_from(self, state: WizardState, current: str | None) -> None:
         highlighted = self.highlighted
-        self.clear_options()
+        options = []
         for number, step_id in enumerate(state.step_ids, start=1):
             status = state.steps[step_id].status
             label = Text()
@@ -29,7 +29,8 @@ class Stepper(OptionList):
             label.append(f"{number}. {name}", style="bold" if step_id == current else "")
             label.append(" " * max(1, 14 - len(name)) if self.compact else "\n     ")
             label.append(f"{MARKS[status]} {status.value}", style=_STATUS_STYLE[status])
-            self.add_option(Option(label, id=step_id))
+            options.append(Option(label, id=step_id))
+        self.set_options(options)  # one update, not one per option
         if current in state.step_ids:
             self.highlighted = state.step_ids.index(current)
         elif highlighted is not None:
