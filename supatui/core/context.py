@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from supatui.core.connstr import ConnectionTarget, Mode
 from supatui.core.early import EarlyWork
 from supatui.core.redact import register_secret
 from supatui.core.runner import CancelToken
+
+if TYPE_CHECKING:  # annotations only: the URL parser is not needed before the wizard's first frame
+    from supatui.core.connstr import ConnectionTarget, Mode
 
 PACKAGE_MANAGERS = ("npm", "pnpm", "yarn", "bun")
 

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.files import (
     atomic_write,
@@ -111,6 +109,8 @@ def compute_update(path: Path, values: dict[str, str], *, header: str = "") -> E
     seen: list[str] = []
     insert_at = -1
     line_no = 1
+    from dotenv.parser import parse_stream
+
     for binding in parse_stream(io.StringIO(old)):
         original = binding.original.string
         if binding.error:  # report the first non-blank line of what could not be parsed
@@ -210,5 +210,7 @@ def read_values(path: Path) -> dict[str, str | None]:
 
     For our double-quoted, percent-encoded values this is also what npm dotenv and Prisma read.
     """
+    from dotenv.parser import parse_stream  # here: python-dotenv's package import is not needed to start the wizard
+
     with path.open(encoding="utf-8") as handle:
         return {b.key: b.value for b in parse_stream(handle) if b.key is not None and not b.error}

@@ -7,7 +7,6 @@ wizard asks each time, the headless run reads ``SUPATUI_*_PASSWORD`` from the en
 
 from __future__ import annotations
 
-import secrets as _random
 import string
 from dataclasses import dataclass
 
@@ -35,6 +34,8 @@ def account(ref: str, role: str) -> str:
 
 def generate_password(length: int = 32) -> str:
     """A strong password of letters and digits: safe in SQL, URLs and every .env parser."""
+    import secrets as _random  # here: the stdlib module (hashlib, hmac, base64) is not needed to start the wizard
+
     password = "".join(_random.choice(_ALPHABET) for _ in range(length))
     register_secret(password)
     return password

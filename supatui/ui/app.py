@@ -9,6 +9,7 @@ Steps run through the core ``Walkthrough``, the same orchestration as ``supatui 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,8 @@ class SupatuiApp(App[int]):
     ]
 
     def __init__(self, context: StepContext, *, sandbox: bool, steps: list[AnyStep] | None = None,
-                 done: set[str] | None = None, transcript: Any = None) -> None:
+                 done: set[str] | None = None, transcript: Any = None,
+                 transcript_factory: Callable[[], Any] | None = None) -> None:
         super().__init__()
         from supatui.core.steps import STEP_IDS, TITLES
 
@@ -84,6 +86,7 @@ class SupatuiApp(App[int]):
             if step_id in self.state.steps:
                 self.state.steps[step_id].status = Status.DONE
         self.transcript = transcript  # core TranscriptWriter, when available
+        self._transcript_factory = transcript_factory  # or made just after the first frame (datetime & co.)
         self.state_changed: Signal[StateChange] = Signal(self, "state-changed")
         self.log_changed: Signal[str] = Signal(self, "log-changed")
         # Before the stylesheet is first parsed, without the theme watcher: assigning `self.theme` schedules a
@@ -103,6 +106,8 @@ class SupatuiApp(App[int]):
         return welcome
 
     def on_mount(self) -> None:
+        if self._transcript_factory is not None:
+            self.call_after_refresh(self._make_transcript)
         if self.ctx.config.target is not None:  # resuming a project: its passwords may be in the keyring
             self.call_after_refresh(self.ensure_keyring)
         if self.sandbox:
@@ -150,6 +155,10 @@ class SupatuiApp(App[int]):
         welcome = self.get_screen("welcome")
         while self.screen is not welcome:
             self.pop_screen()
+
+    def _make_transcript(self) -> None:
+        if self._transcript_factory is not None and self.transcript is None:
+            self.transcript = self._transcript_factory()
 
     def action_transcript(self) -> None:
         from supatui.ui.screens.transcript import TranscriptScreen

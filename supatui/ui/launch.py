@@ -64,12 +64,14 @@ def run_wizard(args: argparse.Namespace) -> int:
     _warn_about_textual_debug_log()
 
     ctx, done = build_context(args)
-    transcript = _transcript(ctx)
-    app = SupatuiApp(ctx, sandbox=bool(getattr(args, "sandbox", False)), done=done, transcript=transcript)
+    # The transcript is made just after the first frame: its module (datetime & co.) is not needed to draw it.
+    app = SupatuiApp(ctx, sandbox=bool(getattr(args, "sandbox", False)), done=done,
+                     transcript_factory=lambda: _transcript(ctx))
     try:
         result = app.run()
     finally:
         ctx.cancel.cancel()
+        transcript = app.transcript
         if transcript is not None and hasattr(transcript, "close"):
             transcript.close()
     return int(result or 0)

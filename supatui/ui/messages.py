@@ -15,10 +15,10 @@ from textual.message import Message
 from supatui.core.context import StepContext
 from supatui.core.errors import SupatuiError
 from supatui.core.events import Event
-from supatui.core.plan import Plan
 
 if TYPE_CHECKING:
     from supatui.core.conntest import LoginTest
+    from supatui.core.plan import Plan
     from supatui.core.steps.base import AnyStep
     from supatui.core.walkthrough import StepOutcome
 

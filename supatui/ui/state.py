@@ -11,12 +11,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supatui.core.context import Secrets, StepContext
 from supatui.core.errors import SupatuiError
 from supatui.core.events import Event
-from supatui.core.plan import Check
-from supatui.core.result import StepResult
+
+if TYPE_CHECKING:  # annotations only: not loaded before the first frame
+    from supatui.core.plan import Check
+    from supatui.core.result import StepResult
 
 
 class Status(StrEnum):
