@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
+from supatui.ui.app import SupatuiApp
 from supatui.ui.screens import step as step_module
 from supatui.ui.screens.failure import FailureScreen
 from supatui.ui.screens.learn import DoItYourself
@@ -23,12 +25,16 @@ def last_line(app: object) -> str:
     return log.lines[-1].text.strip()
 
 
+async def open_step(pilot: Pilot[int], app: SupatuiApp, step_id: str) -> None:
+    await settle(pilot)
+    app.show_step(step_id)
+    await settle(pilot)
+
+
 async def test_done_line_with_the_time(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("project")
-        await settle(pilot)
+        await open_step(pilot, app, "project")
         await pilot.press("ctrl+r")
         await until(pilot, lambda: app.state.steps["project"].status is Status.DONE)
         await settle(pilot)
@@ -38,9 +44,7 @@ async def test_done_line_with_the_time(make_app: AppFactory) -> None:
 async def test_failed_line_with_the_time(make_app: AppFactory) -> None:
     app = make_app(project="fail")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("project")
-        await settle(pilot)
+        await open_step(pilot, app, "project")
         await pilot.press("ctrl+r")
         await until(pilot, lambda: isinstance(app.screen, FailureScreen))
         await pilot.press("escape")
@@ -51,9 +55,7 @@ async def test_failed_line_with_the_time(make_app: AppFactory) -> None:
 async def test_run_button_is_busy_while_running(make_app: AppFactory) -> None:
     app = make_app(project="slow")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("project")
-        await settle(pilot)
+        await open_step(pilot, app, "project")
         run = step_screen(app).query_one("#run", Button)
         assert not run.disabled and str(run.label) == "Run (^r)"
         await pilot.press("ctrl+r")
@@ -76,9 +78,7 @@ def slow_recheck(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_run_pressed_while_checking_runs_once_when_ready(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("role")
-        await settle(pilot)
+        await open_step(pilot, app, "role")
         await fill_role(pilot)
         screen = step_screen(app)
         assert screen.errors == {}
@@ -100,9 +100,7 @@ async def test_run_pressed_while_checking_runs_once_when_ready(make_app: AppFact
 async def test_queued_run_does_not_start_when_the_inputs_turn_out_wrong(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("role")
-        await settle(pilot)
+        await open_step(pilot, app, "role")
         await fill_role(pilot)
         screen = step_screen(app)
         field = screen.query_one("#ref", Input)
@@ -119,9 +117,7 @@ async def test_queued_run_does_not_start_when_the_inputs_turn_out_wrong(make_app
 async def test_ctrl_d_opens_do_it_myself_from_inside_an_input(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.show_step("role")
-        await settle(pilot)
+        await open_step(pilot, app, "role")
         field = step_screen(app).query_one("#ref", Input)
         field.focus()
         await pilot.press(*"abc", "home")
