@@ -62,11 +62,12 @@ def validate_ref(ref: str) -> str | None:
         if found := placeholders(ref):
             return f"'{shown(ref)}' is the template's placeholder {found[0]}: enter your project ref (20 lowercase letters)."
         if REF_RE.fullmatch(ref.lower()):
-            return f"Project refs are lowercase: enter {ref.lower()}."
+            return f"'{shown(ref)}' is not a project ref: refs are 20 lowercase letters, so enter {ref.lower()}."
         if ref.isalpha() and ref.islower():
-            return f"'{shown(ref)}' has {len(ref)} letters; a project ref has 20: copy it again from the dashboard URL."
+            return (f"'{shown(ref)}' is not a project ref: it has {len(ref)} letters, a ref has 20 lowercase letters "
+                    "(copy it again from the dashboard URL).")
         if inner := _REF_INSIDE.search(ref):
-            return (f"'{shown(_mask_userinfo(ref))}' holds the project ref but is not one: enter just "
+            return (f"'{shown(_mask_userinfo(ref))}' is not a project ref, but holds one: enter just "
                     f"{inner.group(1) or inner.group(2) or inner.group(3)}.")
         return (f"'{shown(ref)}' is not a project ref: it should be 20 lowercase letters "
                 "(from https://supabase.com/dashboard/project/<ref>).")

@@ -179,8 +179,8 @@ def test_a_block_with_two_unnamed_urls_is_not_guessed() -> None:
     (f"https://{REF}.supabase.co", f"enter just {REF}"),
     (f"db.{REF}.supabase.co", f"enter just {REF}"),
     (f"postgres.{REF}", f"enter just {REF}"),
-    (REF.upper(), f"lowercase: enter {REF}"),
-    (REF[:-1], "has 19 letters"),
+    (REF.upper(), f"lowercase letters, so enter {REF}"),
+    (REF[:-1], "it has 19 letters"),
 ])
 def test_what_people_put_in_the_ref_field_is_named(pasted: str, says: str) -> None:
     message = validate_ref(pasted)
