@@ -180,6 +180,8 @@ def parse_url(url: str) -> ParsedUrl:
     None and ``password_placeholder`` holds it. Placeholders anywhere else (``[PROJECT-REF]``,
     ``[DB-REGION]``) make the string unusable and raise.
     """
+    # pasted_url takes a matched pair of quotes off; a lone one left from half a copied .env line goes too
+    # (a URL can neither start nor sensibly end with a quote).
     url = pasted_url(url).strip().strip('"').strip("'")
     if not url:
         raise UrlError("The connection string is empty.")

@@ -20,7 +20,7 @@ from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from supatui.core.context import StepContext
-from supatui.core.errors import Cancelled, StepFailed, SupatuiError, as_user_error
+from supatui.core.errors import SupatuiError, as_user_error
 from supatui.core.runner import CancelToken
 from supatui.ui import jobs
 from supatui.ui.commands import StepCommands
@@ -67,8 +67,7 @@ class SupatuiApp(App[int]):
     ]
 
     def __init__(self, context: StepContext, *, sandbox: bool, steps: list[AnyStep] | None = None,
-                 done: set[str] | None = None, transcript: Any = None,
-                 transcript_factory: Callable[[], Any] | None = None) -> None:
+                 done: set[str] | None = None, transcript_factory: Callable[[], Any] | None = None) -> None:
         super().__init__()
         from supatui.core.steps import STEP_IDS, TITLES
 
@@ -85,8 +84,8 @@ class SupatuiApp(App[int]):
         for step_id in done or ():
             if step_id in self.state.steps:
                 self.state.steps[step_id].status = Status.DONE
-        self.transcript = transcript  # core TranscriptWriter, when available
-        self._transcript_factory = transcript_factory  # or made just after the first frame (datetime & co.)
+        self.transcript: Any = None  # core TranscriptWriter: made just after the first frame (datetime & co.)
+        self._transcript_factory = transcript_factory
         self.state_changed: Signal[StateChange] = Signal(self, "state-changed")
         self.log_changed: Signal[str] = Signal(self, "log-changed")
         # Before the stylesheet is first parsed, without the theme watcher: assigning `self.theme` schedules a
@@ -380,42 +379,10 @@ class SupatuiApp(App[int]):
             self.show_error(as_user_error(worker.error))
 
     def show_error(self, error: SupatuiError, *, step_id: str | None = None, title: str = "") -> None:
-        """Every failure the wizard shows goes through here: a notice, and for a step or the sandbox the panel."""
-        from supatui.ui.screens.failure import FailureScreen
+        """Every failure the wizard shows goes through here (ui/failures.py)."""
+        from supatui.ui.failures import show_error
 
-        if step_id is None and not title:
-            self.notify(error.one_line(), title="Error", severity="error")
-            return
-        if step_id is None:
-            self.notify(error.message, title="Sandbox failed", severity="error")
-            self.push_screen(FailureScreen(title, error, step_id=None, can_retry=False))
-            return
-        mine = self.state.steps[step_id]
-        if isinstance(error, Cancelled):
-            mine.status = Status.PENDING
-            self.notify("Stopped. Nothing half-written was kept; run the step again when ready.",
-                        title="Cancelled", severity="warning")
-            return
-        mine.status, mine.error = Status.FAILED, error
-        title = f"{self.titles[step_id]} failed"
-        self.notify(error.message, title=f"✗ {title}", severity="error", timeout=8)
-        if error.code == "prisma-password-unknown":  # issue 10: two ways on, never a silent change
-            from supatui.ui.screens.prisma_choice import PrismaChoice, PrismaPasswordScreen, apply_choice
-
-            def chosen(choice: PrismaChoice | None) -> None:
-                if apply_choice(self.ctx, choice):
-                    self.publish(StateChange(inputs=True))
-                    self.run_step(step_id)
-
-            self.push_screen(PrismaPasswordScreen(self.ctx, error), chosen)
-            return
-        step_for_diag = error.step if isinstance(error, StepFailed) else step_id
-
-        def after(choice: str | None) -> None:
-            if choice == "retry":
-                self.run_step(step_id)
-
-        self.push_screen(FailureScreen(title, error, step_id=step_for_diag, can_retry=True), after)
+        show_error(self, error, step_id=step_id, title=title)
 
     async def action_quit(self) -> None:
         self.ctx.cancel.cancel()  # stops a running child so nothing keeps writing after we leave

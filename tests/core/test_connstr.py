@@ -100,3 +100,22 @@ def test_target_from_url(url: str, mode: str, host: str, port: int) -> None:
 def test_target_from_url_without_ref_says_why() -> None:
     with pytest.raises(UrlError, match="no project ref"):
         target_from_url(f"postgresql://postgres:pw@{HOST}:5432/postgres")
+
+
+@pytest.mark.parametrize("pasted", [
+    "'postgresql://postgres.abcdefghijklmnopqrst:s3cret@aws-1-eu-west-1.pooler.supabase.com:5432/postgres'",
+    '"postgresql://postgres.abcdefghijklmnopqrst:s3cret@aws-1-eu-west-1.pooler.supabase.com:5432/postgres"',
+    # half a .env line copied: the closing quote only, or the opening one only
+    'postgresql://postgres.abcdefghijklmnopqrst:s3cret@aws-1-eu-west-1.pooler.supabase.com:5432/postgres"',
+    '"postgresql://postgres.abcdefghijklmnopqrst:s3cret@aws-1-eu-west-1.pooler.supabase.com:5432/postgres',
+    'DATABASE_URL="postgresql://postgres.abcdefghijklmnopqrst:s3cret@aws-1-eu-west-1.pooler.supabase.com:5432/postgres"',
+])
+def test_quotes_around_a_pasted_url_are_not_part_of_it(pasted: str) -> None:
+    parsed = parse_url(pasted)
+    assert (parsed.user, parsed.password, parsed.database, parsed.port) == (
+        "postgres.abcdefghijklmnopqrst", "s3cret", "postgres", 5432)
+
+
+def test_a_quote_inside_the_password_is_kept() -> None:
+    parsed = parse_url("postgresql://postgres.abcdefghijklmnopqrst:it's\"ok@db.example.com:5432/postgres")
+    assert parsed.password == "it's\"ok"

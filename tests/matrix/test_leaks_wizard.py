@@ -254,7 +254,7 @@ async def test_wizard_walkthrough_by_keys_leaks_nothing(
     ctx = StepContext(WalkthroughConfig(project_dir=project, target=info.target, role=ROLE))
     transcript = _transcript(ctx)  # as `supatui` itself makes it
     assert transcript is not None, "the transcript writer could not be made"
-    app = SupatuiApp(ctx, sandbox=False, transcript=transcript)
+    app = SupatuiApp(ctx, sandbox=False, transcript_factory=lambda: transcript)
     recorder = Recorder(app)
     started_wall, started = time.time() - 1, time.monotonic()
     with ArgvSampler(0.05) as sampler:

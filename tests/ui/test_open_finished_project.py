@@ -59,7 +59,7 @@ async def test_opening_a_finished_project_runs_nothing_and_writes_nothing(projec
 
     opened, done = build_context(argparse.Namespace(dir=project_copy, sandbox=False))
     transcript = _transcript(opened)
-    app = SupatuiApp(opened, sandbox=False, done=done, transcript=transcript)
+    app = SupatuiApp(opened, sandbox=False, done=done, transcript_factory=lambda: transcript)
     async with app.run_test(size=(100, 40)) as pilot:
         for _ in range(600):  # wait on the state (steps loaded, every step detected), not on a clock
             if app.steps and all(s.status is not Status.CHECKING for s in app.state.steps.values()):
