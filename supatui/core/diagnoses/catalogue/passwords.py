@@ -29,7 +29,9 @@ PASSWORDS: tuple[Diagnosis, ...] = (
           r"SCRAM exchange: Wrong password", r"e=Wrong password"],
          "The server rejected the password for this role: it was changed, is missing from the URL, or belongs to "
          "another role or project.",
-         "Check the password: it must be the role's current one and be in the URL. If unsure, set it again with "
+         "If the password has symbols (`@ # : / ? % &` …), percent-encode it in the URL (`@` → %40, `#` → %23; "
+         "`supatui url explain URL` names them). Otherwise check the password: it must be the role's current one "
+         "and be in the URL. If unsure, set it again with "
          "letters and digits only (Dashboard → Database → Reset password for postgres; `alter user \"prisma\" with "
          "password …` or supatui's step 1 for prisma) and rerun the connection step; supatui stores it in the "
          "keyring and writes it encoded.",
