@@ -133,6 +133,11 @@ CASES = [
      "p2024-pool-timeout"),
     ("Error: read ECONNRESET\n    at TCP.onStreamRead (node:internal/stream_base_commons:216:20)", "connection-lost"),
     ("Error: db error: FATAL: unexpected response from login query", "migrate-via-pooler"),
+    ('Error: ERROR: database "prisma_migrate_shadow_db_0f1e" is being accessed by other users\nDETAIL: There is 1 '
+     "other session using the database.", "shadow-db-busy"),
+    ("Error: ERROR: permission denied to terminate process\nDETAIL: Only roles with privileges of the role whose "
+     'process is being terminated or with privileges of the "pg_signal_backend" role may terminate this process.\n'
+     "   0: schema_core::state::DevDiagnostic", "shadow-db-busy"),
 ]
 
 

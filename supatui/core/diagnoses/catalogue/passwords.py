@@ -29,9 +29,7 @@ PASSWORDS: tuple[Diagnosis, ...] = (
           r"SCRAM exchange: Wrong password", r"e=Wrong password"],
          "The server rejected the password for this role: it was changed, is missing from the URL, or belongs to "
          "another role or project.",
-         "If the password has symbols (`@ # : / ? % &` …), percent-encode it in the URL (`@` → %40, `#` → %23; "
-         "`supatui url explain URL` names them). Otherwise check the password: it must be the role's current one "
-         "and be in the URL. If unsure, set it again with "
+         "Check the password: it must be the role's current one and be in the URL. If unsure, set it again with "
          "letters and digits only (Dashboard → Database → Reset password for postgres; `alter user \"prisma\" with "
          "password …` or supatui's step 1 for prisma) and rerun the connection step; supatui stores it in the "
          "keyring and writes it encoded.",
@@ -46,7 +44,8 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          "The password that reached the server is not the one you typed: a shell expanded `$…` or `!`, a hidden "
          "prompt mangled the paste, or `@ : / # ? %` in it were not percent-encoded, so part of it became the host "
          "or port.",
-         "Do not reset it first: percent-encode it in the URL (`supatui url explain URL` names the characters), "
+         "Do not reset it first: percent-encode it in the URL (`#` → %23, `@` → %40, `/` → %2F, `%` → %25; "
+         "`supatui url explain URL` names the characters), "
          "pass it in single quotes or through the environment (`SUPABASE_DB_PASSWORD=… supabase link`, "
          "PGPASSWORD), or type it at the prompt; if you would rather avoid this, choose a letters and digits password.",
          URL_CHARS, PRISMA_DB, "failed SASL auth (invalid SCRAM server-final-message received from server)", 4,

@@ -179,5 +179,20 @@ POOLER: tuple[Diagnosis, ...] = (
          "Do not reference auth/storage: keep a `public.profiles` table filled by a trigger on auth.users, or list "
          "the schema in `schemas = [\"public\", \"other\"]`.", SUPA_TS, ("migrations",),
          "Cross schema references are only allowed when the target schema is listed in the schemas property", 3),
+    make("shadow-db-busy", "Migrate could not drop its shadow database: a pooled session still uses it",
+         [r"database \"?prisma_migrate_shadow_db_[\w-]+\"? is being accessed by other users",
+          r"permission denied to terminate process",
+          r"must be a member of the role whose process is being terminated"],
+         "`migrate dev` creates a temporary shadow database and drops it at the end. Through a pooler (even session "
+         "mode, port 5432) a pooled server connection to it stays open, so the DROP fails; Prisma then tries to end "
+         "that session, which a role without pg_signal_backend (like the guide's `prisma`) may not do.",
+         "Run `migrate dev` without a pooler in between: DIRECT_URL on the direct host db.<ref>.supabase.co:5432 "
+         "(needs IPv6 or the IPv4 add-on), or give Migrate a shadow database of its own (as postgres `create "
+         "database prisma_shadow;`, then `shadowDatabaseUrl` to it; Prisma 7: `datasource.shadowDatabaseUrl` in "
+         "prisma.config.ts). Or let the role end those sessions: as postgres `grant pg_signal_backend to prisma;`. "
+         "`migrate deploy` needs no shadow database.",
+         "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/shadow-database", ("migrations",),
+         "ERROR: database \"prisma_migrate_shadow_db_29f15d62\" is being accessed by other users", 4,
+         when=lambda ctx: ctx.migrating or ctx.has(r"prisma_migrate_shadow|schema_core|DevDiagnostic"),
+         sources=["https://github.com/prisma/orm/issues/22779", "https://github.com/supabase/supabase/issues/36926"]),
 )
-
