@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from supatui.core.diagnoses import best, catalogue, diagnose, mask_text
 from supatui.core.redact import forget_secrets, register_secret
+from supatui.sandbox.model import State
 from tests.conftest import require_tool
 
 CASES = [
@@ -104,6 +107,37 @@ CASES = [
     ('DATABASE_URL="postgresql://prisma.abcdefghijklmnopqrst:pa${x}word@host:5432/postgres"', "dotenv-dollar"),
     ("PrismaConfigEnvError: Cannot resolve environment variable: DATABASE_URL", "env-not-loaded"),
     ("Can't reach database server at base", "env-not-loaded"),
+    # session 5: Prisma 7's driver, pg_hba, PostgreSQL 15 grants, read-only, old and new wordings
+    ("Invalid `prisma.user.findMany()` invocation:\n\nUser was denied access on the database `(not available)`",
+     "prisma7-ssl-denied"),
+    ('FATAL: no pg_hba.conf entry for host "203.0.113.7", user "postgres", database "postgres", SSL off',
+     "pg-hba-no-entry"),
+    ('no pg_hba.conf entry for host "127.0.0.2", user "prisma", database "postgres", no encryption', "pg-hba-no-entry"),
+    ("User `app` was denied access on the database `app.public`\nFATAL:  no pg_hba.conf entry for host "
+     '"10.0.0.5", user "app", database "app", SSL on', "pg-hba-no-entry"),
+    ("ERROR: permission denied for schema public at character 28", "schema-public-denied"),
+    ("ERROR: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)", "read-only-mode"),
+    ('error: Argument "url" is missing in data source block "db".', "p1012-url-missing"),
+    ("Error validating datasource `db`: the URL must start with the protocol `prisma://`", "client-no-engine"),
+    ("TypeError: Cannot read properties of undefined (reading 'create')", "model-accessor-undefined"),
+    ("Error: P3019\nThe datasource provider `postgresql` specified in your schema does not match the one specified in "
+     "the migration_lock.toml, `sqlite`.", "p3019-provider-mismatch"),
+    ("Error: P3006\nMigration `2_add_posts` failed to apply cleanly to the shadow database.\nError code: P1014",
+     "p3006-shadow-replay"),
+    ("TSError: ⨯ Unable to compile TypeScript:\nerror TS5023: Unknown compiler option '0'.", "ts-node-options-string"),
+    ("Error [ERR_MODULE_NOT_FOUND]: Cannot find package '@prisma/adapter-pg' imported from /app/src/db.ts",
+     "module-not-installed"),
+    ("Error: Cannot find module 'dotenv/config'", "module-not-installed"),
+    ("Error: Cannot find module '../generated/prisma/client'", "client-not-generated"),
+    ("Timed out fetching a new connection from the pool. Please consider increasing the `connection_limit`",
+     "p2024-pool-timeout"),
+    ("Error: read ECONNRESET\n    at TCP.onStreamRead (node:internal/stream_base_commons:216:20)", "connection-lost"),
+    ("Error: db error: FATAL: unexpected response from login query", "migrate-via-pooler"),
+    ('Error: ERROR: database "prisma_migrate_shadow_db_0f1e" is being accessed by other users\nDETAIL: There is 1 '
+     "other session using the database.", "shadow-db-busy"),
+    ("Error: ERROR: permission denied to terminate process\nDETAIL: Only roles with privileges of the role whose "
+     'process is being terminated or with privileges of the "pg_signal_backend" role may terminate this process.\n'
+     "   0: schema_core::state::DevDiagnostic", "shadow-db-busy"),
 ]
 
 
@@ -212,6 +246,40 @@ def test_real_node_invalid_url() -> None:
     proc = subprocess.run([node, "-e", "new URL('postgresql://u:p/ss#x@h:5432/db')"], capture_output=True, text=True)
     assert proc.returncode != 0
     assert best(proc.stderr).diagnosis.id == "node-invalid-url"  # type: ignore[union-attr]
+
+
+def test_real_node_missing_adapter(tmp_path: Path) -> None:
+    node = require_tool("node")
+    proc = subprocess.run([node, "-e", "require('@prisma/adapter-pg')"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert best(proc.stderr).diagnosis.id == "module-not-installed"  # type: ignore[union-attr]
+
+
+def _startup_refusal(port: int, source: str) -> str:
+    """PostgreSQL's own ErrorResponse to a startup packet sent from ``source`` (an address its pg_hba does not list)."""
+    body = struct.pack("!i", 196608) + b"user\0postgres\0database\0postgres\0\0"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(5)
+        sock.bind((source, 0))
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(struct.pack("!i", len(body) + 4) + body)
+        data = b""
+        while len(data) < 5 or len(data) < 1 + struct.unpack("!i", data[1:5])[0]:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    assert data[:1] == b"E", data[:40]
+    fields = {f[:1]: f[1:].decode() for f in data[5:].split(b"\0") if f}
+    return f"{fields[b'S']}:  {fields[b'M']}"
+
+
+def test_real_pg_hba_refusal(sandbox_manager, sandbox) -> None:  # type: ignore[no-untyped-def]
+    state = State.load(sandbox_manager.state_path)
+    assert state is not None
+    text = _startup_refusal(state.pg_port, "127.0.0.2")  # the sandbox's pg_hba admits TCP from 127.0.0.1 only
+    assert "no pg_hba.conf entry for host" in text, text
+    assert best(text).diagnosis.id == "pg-hba-no-entry"  # type: ignore[union-attr]
 
 
 def test_readme_failures_section_is_up_to_date() -> None:

@@ -40,4 +40,23 @@ MIGRATIONS: tuple[Diagnosis, ...] = (
          PRISMA_ERR + "#p3009", ("migrations",),
          "Error: P3009 migrate found failed migrations in the target database, new migrations will not be applied.",
          3),
+    make("p3019-provider-mismatch", "The migrations were made for another database (P3019)",
+         [r"\bP3019\b", r"does not match the one specified in the migration_lock\.toml"],
+         "prisma/migrations was created against another provider (most often SQLite from a tutorial) and "
+         "migration_lock.toml still says so; its SQL will not run on PostgreSQL.",
+         "Start the history again for PostgreSQL: delete the `prisma/migrations` folder (with migration_lock.toml), "
+         "then `npx prisma migrate dev --name init` (on a database that already has tables, baseline instead).",
+         PRISMA_ERR + "#p3019", ("migrations",),
+         "Error: P3019 The datasource provider `postgresql` specified in your schema does not match the one specified "
+         "in the migration_lock.toml, `sqlite`.", 4),
+    make("p3006-shadow-replay", "A migration does not replay on an empty shadow database (P3006)",
+         [r"\bP3006\b", r"failed to apply cleanly to the shadow database"],
+         "`migrate dev` replays the whole history in a fresh shadow database; one migration fails there: it was "
+         "edited after it was applied, or it relies on something made outside migrations (by hand, `db push`, or "
+         "Supabase's own schemas).",
+         "Read the error under this line (supatui ranks it first when it knows it). If the database was changed "
+         "outside migrations, baseline (`prisma migrate diff --from-empty --to-schema prisma/schema.prisma "
+         "--script`, `migrate resolve --applied`); if a migration was edited, restore it; for Supabase schemas, "
+         "create them in the first migration.", SHADOW, ("migrations",),
+         "Error: P3006 Migration `0_init` failed to apply cleanly to the shadow database.", 1),
 )

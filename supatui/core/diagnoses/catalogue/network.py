@@ -89,4 +89,18 @@ NETWORK: tuple[Diagnosis, ...] = (
          "Put `import \"dotenv/config\";` as the first line of prisma.config.ts and index.ts, and check .env has "
          "DATABASE_URL (`supatui` writes both).", PRISMA7, ("migrations", "client", "test"),
          "PrismaConfigEnvError: Cannot resolve environment variable: DATABASE_URL", 3),
+    make("pg-hba-no-entry", "The server has no rule admitting this connection (pg_hba.conf)",
+         [r"no pg_hba\.conf entry for host", r"pg_hba\.conf rejects connection for host"],
+         "PostgreSQL checked its host rules (pg_hba.conf) and none admits this address, user and database with "
+         "this kind of connection. Ending `SSL off` (PostgreSQL 17+: `no encryption`): the server only admits TLS "
+         "connections (on Supabase the project has 'Enforce SSL on incoming connections' on); ending `SSL on` (`SSL "
+         "encryption`): no rule admits this address or user at all.",
+         "`SSL off` / `no encryption`: connect with TLS: add `sslmode=require` to the URL (Prisma 7: `new PrismaPg({ "
+         "connectionString, ssl: { ca } })`), or turn SSL enforcement off in Database Settings. `SSL on` (or a "
+         "self-hosted server): the server's admin adds a pg_hba.conf rule for this address (`hostssl <db> <user> "
+         "<ip>/32 scram-sha-256`, then reload), or connect from an allowed network; on Supabase check Network "
+         "Restrictions.", "https://supabase.com/docs/guides/platform/ssl-enforcement", PRISMA_DB,
+         "FATAL: no pg_hba.conf entry for host \"203.0.113.7\", user \"postgres\", database \"postgres\", SSL off", 5,
+         sources=["https://github.com/orgs/supabase/discussions/21145",
+                  "https://www.postgresql.org/docs/current/auth-pg-hba-conf.html"]),
 )

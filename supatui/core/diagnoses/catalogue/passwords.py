@@ -44,7 +44,8 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          "The password that reached the server is not the one you typed: a shell expanded `$…` or `!`, a hidden "
          "prompt mangled the paste, or `@ : / # ? %` in it were not percent-encoded, so part of it became the host "
          "or port.",
-         "Do not reset it first: percent-encode it in the URL (`supatui url explain URL` names the characters), "
+         "Do not reset it first: percent-encode it in the URL (`#` → %23, `@` → %40, `/` → %2F, `%` → %25; "
+         "`supatui url explain URL` names the characters), "
          "pass it in single quotes or through the environment (`SUPABASE_DB_PASSWORD=… supabase link`, "
          "PGPASSWORD), or type it at the prompt; if you would rather avoid this, choose a letters and digits password.",
          URL_CHARS, PRISMA_DB, "failed SASL auth (invalid SCRAM server-final-message received from server)", 4,

@@ -12,12 +12,14 @@ from supatui.core.diagnoses.context import Context
 from supatui.core.diagnoses.model import Diagnosis, make, sqlstate
 
 _PREPARED = r"prepared statement \\?\"?\w+\\?\"? (?:already exists|does not exist)"
-_POOLER_SYMPTOM = _PREPARED + r"|unexpected response from login query|no such database: prisma_migrate_shadow"
+# Only Migrate meets these: PgBouncer's auth query fails for the shadow database Migrate creates on the fly.
+_MIGRATE_ONLY = r"unexpected response from login query|no such database: prisma_migrate_shadow"
+_POOLER_SYMPTOM = _PREPARED + "|" + _MIGRATE_ONLY
 
 
 def _migrate_via_pooler(ctx: Context) -> bool:
-    """Migrate ran, and either the URL was the transaction pooler or the error is a pooler-only one."""
-    return ctx.migrating and (ctx.tx_pooler or ctx.has(_POOLER_SYMPTOM))
+    """Migrate ran (or a Migrate-only pooler error shows it did), through the transaction pooler."""
+    return ctx.has(_MIGRATE_ONLY) or (ctx.migrating and (ctx.tx_pooler or ctx.has(_POOLER_SYMPTOM)))
 
 
 def _runtime(ctx: Context) -> bool:
@@ -89,12 +91,15 @@ POOLER: tuple[Diagnosis, ...] = (
          sources=["https://github.com/prisma/orm/issues/16853"]),
     make("connection-lost", "The connection dropped in the middle",
          [r"server closed the connection unexpectedly", r"terminating connection due to administrator command",
-          r"SSL SYSCALL error: EOF detected", r"connection to server was lost", r"Connection terminated unexpectedly"],
+          r"SSL SYSCALL error: EOF detected", r"connection to server was lost", r"Connection terminated unexpectedly",
+          r"\bECONNRESET\b", r"Error \{ kind: Closed, cause: None \}",
+          r"Connection reset by peer"],
          "The server or the network ended the session while a statement ran (a restart, a pooler recycle, idle "
          "timeouts on the way).",
          "The connection dropped; run the step again (it is safe to repeat). If it keeps happening, check the "
          "project's health in the dashboard and prefer the pooler for long-lived clients.", SUPA_TS, DB,
-         "server closed the connection unexpectedly", 2),
+         "server closed the connection unexpectedly", 2,
+         when=lambda ctx: not ctx.has(r"registry\.|binaries\.prisma|@prisma[/+]engines|npm (?:ERR!|error)")),
     make("statement-timeout", "A query ran longer than the statement timeout",
          [r"canceling statement due to statement timeout", sqlstate("57014")],
          "The role's statement_timeout (Supabase: 8 s for authenticated, 2 min for postgres) cut the query off.",
@@ -174,5 +179,20 @@ POOLER: tuple[Diagnosis, ...] = (
          "Do not reference auth/storage: keep a `public.profiles` table filled by a trigger on auth.users, or list "
          "the schema in `schemas = [\"public\", \"other\"]`.", SUPA_TS, ("migrations",),
          "Cross schema references are only allowed when the target schema is listed in the schemas property", 3),
+    make("shadow-db-busy", "Migrate could not drop its shadow database: a pooled session still uses it",
+         [r"database \"?prisma_migrate_shadow_db_[\w-]+\"? is being accessed by other users",
+          r"permission denied to terminate process",
+          r"must be a member of the role whose process is being terminated"],
+         "`migrate dev` creates a temporary shadow database and drops it at the end. Through a pooler (even session "
+         "mode, port 5432) a pooled server connection to it stays open, so the DROP fails; Prisma then tries to end "
+         "that session, which a role without pg_signal_backend (like the guide's `prisma`) may not do.",
+         "Run `migrate dev` without a pooler in between: DIRECT_URL on the direct host db.<ref>.supabase.co:5432 "
+         "(needs IPv6 or the IPv4 add-on), or give Migrate a shadow database of its own (as postgres `create "
+         "database prisma_shadow;`, then `shadowDatabaseUrl` to it; Prisma 7: `datasource.shadowDatabaseUrl` in "
+         "prisma.config.ts). Or let the role end those sessions: as postgres `grant pg_signal_backend to prisma;`. "
+         "`migrate deploy` needs no shadow database.",
+         "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/shadow-database", ("migrations",),
+         "ERROR: database \"prisma_migrate_shadow_db_29f15d62\" is being accessed by other users", 4,
+         when=lambda ctx: ctx.migrating or ctx.has(r"prisma_migrate_shadow|schema_core|DevDiagnostic"),
+         sources=["https://github.com/prisma/orm/issues/22779", "https://github.com/supabase/supabase/issues/36926"]),
 )
-

@@ -36,15 +36,18 @@ PRISMA: tuple[Diagnosis, ...] = (
          "pin it (`npm install -D prisma@6 @prisma/client@6`, `npx prisma@6 …`).", PRISMA7, ("migrations", "client"),
          "error: The datasource property `url` is no longer supported in schema files.", 3),
     make("client-not-generated", "Prisma Client was not generated",
-         [r"@prisma/client did not initialize yet", r"Cannot find module '\.prisma/client", 
-          r"has no exported member '?PrismaClient"],
+         [r"@prisma/client did not initialize yet", r"Cannot find module '\.prisma/client",
+          r"has no exported member '?PrismaClient",
+          r"Cannot find (?:module|package) '(?:\.{1,2}/|@/|~/)+(?:[\w.-]+/)*generated/prisma"],
          "`@prisma/client` is installed but its generated code is missing: `prisma generate` has not run since the "
          "install (or ran in another folder/image).",
          "Run `npx prisma generate` (after every install and schema change; in deploys add it to the build or "
          "`postinstall` script). If it already ran and the generator block has an `output` path (Prisma 7 and "
          "`prisma init` since 6.6 write `output = \"../generated/prisma\"`), the client is in that folder, not in "
          "node_modules: import it from there (`import { PrismaClient } from \"./generated/prisma/client\"`) "
-         "instead of `@prisma/client`.", "https://pris.ly/d/client", ("client", "test"),
+         "instead of `@prisma/client`, or remove `output` and generate again. pnpm 10 runs no install scripts until "
+         "you approve them (`pnpm approve-builds`), so put `prisma generate` in your own build script.",
+         "https://pris.ly/d/client", ("client", "test"),
          "Error: @prisma/client did not initialize yet. Please run \"prisma generate\"", 4),
     make("prisma7-client-without-adapter", "Prisma 7's client needs a driver adapter",
          [r"PrismaClient was instantiated without any options", r"A driver adapter is required to connect",
@@ -126,7 +129,7 @@ PRISMA: tuple[Diagnosis, ...] = (
          "Run `npx prisma migrate dev` (step 4) with the same .env, then `npx prisma generate`.", PRISMA_ERR + "#p2021",
          ("test",), "The table `public.User` does not exist in the current database. (P2021)", 3),
     make("p2024-pool-timeout", "Timed out waiting for a pooled connection (P2024)",
-         [r"\bP2024\b", r"Timed out fetching a new connection from the connection pool"],
+         [r"\bP2024\b", r"Timed out fetching a new connection from the (?:connection )?pool"],
          "All of Prisma's connections were busy: a `connection_limit` too low for the load, slow queries, or an "
          "overwhelmed server.",
          "Add `pool_timeout=30` (or raise `connection_limit`) in DATABASE_URL, and speed up slow queries.", SUPA_TS,
@@ -141,4 +144,45 @@ PRISMA: tuple[Diagnosis, ...] = (
          "The project already has a prisma/ folder, so `prisma init` refuses to overwrite it.",
          "Nothing to fix: keep the folder and go on with the next step.", SUPA_GUIDE, ("project",),
          "ERROR  A folder called prisma already exists in your project.", 3),
+    make("prisma7-ssl-denied", "Prisma 7's pg driver was refused: TLS is off or not trusted",
+         [r"was denied access on the database `?\(not available\)", r"\bP1010\b",
+          r"was denied access on the database"],
+         "Prisma 7 connects through node-postgres, which uses no TLS unless the URL or the adapter asks for it and "
+         "then verifies the certificate; Prisma 6's engine tried TLS by itself and accepted any certificate. A "
+         "server that requires TLS (Supabase with SSL enforcement, RDS) refuses the plain connection, and Prisma "
+         "reports it as `User was denied access on the database (not available)`.",
+         "Turn TLS on in the adapter: `new PrismaPg({ connectionString, ssl: { ca } })` with the server's CA "
+         "(Supabase: Database Settings → SSL → Server root certificate), or add `sslmode=require` to the URL and "
+         "trust the CA with `NODE_EXTRA_CA_CERTS=/path/to/ca.pem`. `ssl: { rejectUnauthorized: false }` brings back "
+         "Prisma 6's behaviour (encrypted, server not verified): use it only to confirm this is the cause.",
+         PRISMA7, ("client", "test"), "User was denied access on the database `(not available)`", 4,
+         when=lambda ctx: ctx.has(r"\(not available\)") or (ctx.prisma_major or 0) >= 7,
+         sources=("https://github.com/prisma/orm/issues/28795", "https://github.com/prisma/web/pull/7422")),
+    make("p1012-url-missing", "The Prisma CLI wants `url` in the schema (Prisma 6 CLI on a Prisma 7 schema)",
+         [r"Argument \"url\" is missing in data source block"],
+         "A Prisma 6 (or older) CLI read a schema written for Prisma 7, whose datasource block has no `url`: "
+         "usually a global or `npx prisma@6` CLI, or a Docker image that installs its own prisma, next to a "
+         "Prisma 7 project.",
+         "Run the project's own CLI (`npx prisma --version` should show 7; keep `prisma` in devDependencies, no "
+         "global install, no unpinned `npx prisma` in Dockerfiles); staying on Prisma 6, put `url = "
+         "env(\"DATABASE_URL\")` back in the datasource block.", PRISMA7, ("migrations", "client"),
+         "error: Argument \"url\" is missing in data source block \"db\".", 3),
+    make("client-no-engine", "The client was generated for Accelerate but the URL is postgresql://",
+         [r"the URL must start with the protocol `?prisma(?:\+postgres)?://",
+          r"URL must start with the protocol `prisma://`"],
+         "Prisma Client was generated without its query engine (`prisma generate --no-engine`, common in Vercel "
+         "templates, or for Accelerate/Data Proxy), so it accepts only prisma:// URLs.",
+         "Generate it with the engine: `npx prisma generate` without `--no-engine` (check package.json's "
+         "build/postinstall scripts), then redeploy; Prisma 7: pass an adapter (`new PrismaClient({ adapter })`) "
+         "instead of `accelerateUrl`.", "https://www.prisma.io/docs/orm/reference/prisma-cli-reference#generate",
+         ("client", "test"), "error: Error validating datasource `db`: the URL must start with the protocol "
+         "`prisma://`", 4),
+    make("model-accessor-undefined", "`prisma.<model>` is undefined",
+         [r"Cannot read propert(?:y|ies) of undefined \(reading '(?:findMany|findUnique|findFirst|create|"
+          r"createMany|update|upsert|delete|deleteMany|count|aggregate)'\)"],
+         "The client has no such model accessor: the model is named differently (accessors are lower camel case: "
+         "model `User` → `prisma.user`), or the client was generated before the model was added.",
+         "Run `npx prisma generate` after every schema change (restart the dev server), and use the lower-camel-"
+         "case accessor (`prisma.user`, `prisma.blogPost`).", "https://pris.ly/d/client", ("test",),
+         "TypeError: Cannot read properties of undefined (reading 'findMany')", 2),
 )

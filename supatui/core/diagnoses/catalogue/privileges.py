@@ -100,10 +100,12 @@ PRIVILEGES: tuple[Diagnosis, ...] = (
          "answers on that port.",
          "Copy the URL again from the Connect dialog exactly (session pooler: user `<role>.<project-ref>`; direct "
          "host: user `<role>`). On localhost check which server owns the port (`lsof -i :5432`) and stop the "
-         "other one or move it to another port.", PRISMA_ERR + "#p1010", PRISMA_DB,
+         "other one or move it to another port. Elsewhere the server refused this user or address: its log names "
+         "the rule (pg_hba.conf, CONNECT privilege).", PRISMA_ERR + "#p1010", PRISMA_DB,
          "Error: P1010: User `postgres.xxx` was denied access on the database `postgres.public`", 3,
          tell="Host localhost/127.0.0.1 → a second server on the port; a supabase host → the URL's user/host pair.",
-         sources=["https://github.com/prisma/orm/issues/13384"]),
+         sources=["https://github.com/prisma/orm/issues/13384"],
+         when=lambda ctx: not ctx.has(r"\(not available\)") and (ctx.prisma_major or 0) < 7),
     make("database-missing", "The database does not exist (3D000 / P1003)",
          [r"database \"[^\"]+\" does not exist", sqlstate("3D000"), r"\bP1003\b",
           r"Database `?[^`\s]+`? does not exist on the database server"],
@@ -130,4 +132,22 @@ PRIVILEGES: tuple[Diagnosis, ...] = (
          "Wait a few minutes (pooler caches expire) or restart the project's pooler from Database Settings; avoid "
          "dropping the role, use `alter user` to change its password.", SUPA_CONNECT, PRISMA_DB,
          "ERROR: invalid role OID: 16429", 3),
+    make("schema-public-denied", "The role may not create objects in schema public",
+         [r"permission denied for schema \"?public\"?"],
+         "Since PostgreSQL 15 only the database owner (and roles granted CREATE) may create tables in `public`; "
+         "the migrating role has neither, so the first CREATE TABLE (or Migrate's `_prisma_migrations`) fails.",
+         "As postgres or the database owner: `grant usage, create on schema public to <role>;` (supatui's step 1 "
+         "grants it to `prisma`: `supatui run --from role`). On a server of your own, making the role the owner "
+         "also works: `alter database <db> owner to <role>;`.",
+         "https://www.postgresql.org/docs/release/15.0/", ("migrations", "role"),
+         "ERROR: permission denied for schema public", 3,
+         sources=["https://www.postgresql.org/docs/current/ddl-schemas.html#DDL-SCHEMAS-PRIV"]),
+    make("read-only-mode", "The database accepts no writes (read-only)",
+         [r"cannot execute \w+(?: \w+)? in a read-only transaction", sqlstate("25006")],
+         "The session is read-only: on Supabase the project went read-only because its disk is full (or the URL "
+         "points at a read replica); elsewhere `default_transaction_read_only` is on or this is a standby.",
+         "On Supabase check Database → Disk usage: free space or enlarge the disk (the project switches back to "
+         "read-write once below the limit); make sure the URL is the primary, not a read replica.",
+         "https://supabase.com/docs/guides/platform/database-size#disk-management", PRISMA_DB,
+         "ERROR: cannot execute CREATE TABLE in a read-only transaction", 3),
 )

@@ -63,4 +63,21 @@ TOOLING: tuple[Diagnosis, ...] = (
          "\"type\": \"module\".", "https://tsx.is", ("test", "migrations"),
          "TypeError [ERR_UNKNOWN_FILE_EXTENSION]: Unknown file extension \".ts\" for /app/prisma/seed.ts", 3,
          sources=["https://github.com/prisma/orm/issues/7053"]),
+    make("ts-node-options-string", "ts-node got its compiler options as a string",
+         [r"Unknown compiler option '\d+'"],
+         "The `--compiler-options`/`-O` JSON in the seed command was escaped twice, so ts-node received a string "
+         "and read each of its characters as an option ('0', '1', …).",
+         "Escape the JSON once in package.json: `\"seed\": \"ts-node -O {\\\"module\\\":\\\"CommonJS\\\"} "
+         "prisma/seed.ts\"`, or use tsx, which needs no options: "
+         "`\"seed\": \"tsx prisma/seed.ts\"`.", "https://typestrong.org/ts-node/docs/options", ("test", "migrations"),
+         "error TS5023: Unknown compiler option '0'.", 4, sources=["https://github.com/prisma/orm/issues/9211"]),
+    make("module-not-installed", "A package the code imports is not installed",
+         [r"Cannot find (?:module|package) '(?:@prisma/adapter-[\w-]+|@prisma/client|pg|dotenv|tsx|prisma)"
+          r"(?:/[\w./-]*)?'"],
+         "The code (or prisma.config.ts) imports a package that is not in this project's node_modules: it was never "
+         "installed here, was installed in another folder, or only globally.",
+         "Install it in the folder that holds package.json: `npm install @prisma/adapter-pg pg` (Prisma 7's "
+         "driver), `npm install dotenv` (for `dotenv/config`), `npm install -D prisma tsx` (for `prisma/config` and "
+         "the runner), then run again.", "https://docs.npmjs.com/cli/v11/commands/npm-install", NPM + ("test",),
+         "Error: Cannot find module '@prisma/adapter-pg'", 3),
 )
