@@ -38,7 +38,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
-    parser.add_argument("--dir", default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--dir", default=None, metavar="PATH",
+                        help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.add_argument("--kit", default=None, metavar="DIR|URL", help="take npm packages and Prisma's engine only from "
                         "this offline kit (`supatui kit build` / `kit serve`), no other network")
     parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")

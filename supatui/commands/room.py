@@ -50,7 +50,7 @@ def register(subparsers: Any) -> None:
     hand = actions.add_parser("hand", help="(attendee) raise or lower your hand in the room you joined with --share")
     hand.add_argument("--down", action="store_true", help="lower it")
     hand.add_argument("--dir", type=Path, default=argparse.SUPPRESS, metavar="PATH",
-                      help="project folder (default: ./hello-prisma)")
+                      help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.set_defaults(handler=main)
 
 
@@ -62,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
         from supatui.core.session import RunOptions, project_dir_for
         from supatui.room.join import raise_hand
 
-        raise_hand(project_dir_for(RunOptions(project_dir=getattr(args, "dir", None))), not args.down)
+        raise_hand(project_dir_for(RunOptions(project_dir=getattr(args, "dir", None)), create=False), not args.down)
         print("Hand lowered." if args.down else "Hand raised: the instructor sees it on the board.")
         return 0
     room = Room()
