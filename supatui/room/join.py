@@ -132,8 +132,8 @@ def apply(info: JoinInfo, endpoint: Endpoint, project_dir: Path, *, share: bool)
 
 def join(text: str, project_dir: Path, *, share: bool = False) -> JoinInfo:
     endpoint = parse_join(text)
-    register_secret(endpoint.code)
-    info = fetch(endpoint)
+    info = fetch(endpoint)  # a code the room does not know is shown back (to compare with the card)
+    register_secret(endpoint.code)  # a working one opens the seat: masked from here on
     apply(info, endpoint, project_dir, share=share)
     return info
 

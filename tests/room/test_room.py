@@ -249,3 +249,10 @@ def test_a_room_on_an_address_keeps_it_without_listen_again(tmp_path: Any) -> No
         assert json.loads(resumed.stdout)["host"] == "127.0.0.2"
     finally:
         cli("stop", "--delete")
+
+
+def test_a_wrong_code_is_shown_back_so_it_can_be_compared_with_the_card(room: RoomInfo) -> None:
+    host_port = room.seats[0].join.rsplit("/", 1)[0]
+    result = _supatui("--join", f"{host_port}/ZZZZ-ZZZ9", "check")
+    assert result.returncode == 2
+    assert "does not know the code ZZZZ-ZZZ9" in result.stderr, result.stderr
