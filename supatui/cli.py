@@ -76,6 +76,17 @@ def _wizard_only(words: Sequence[str]) -> bool:
     return True
 
 
+def _joined_a_room(args: argparse.Namespace) -> bool:
+    """Cheap: does the project folder hold a room's join (``--join`` earlier)? The room's code loads only then."""
+    from supatui.core.errors import SupatuiError
+    from supatui.core.projectdir import resolve
+
+    try:
+        return (resolve(getattr(args, "dir", None)) / ".supatui" / "room.json").is_file()
+    except (SupatuiError, OSError):
+        return False  # a bad --dir is said by the command itself
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_commands=not _wizard_only(words))
@@ -95,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from supatui.room.join import join_from_args
 
             join_from_args(args)
+        elif args.command in (None, "run", "check") and _joined_a_room(args):
+            from supatui.room.join import rejoin_from_args
+
+            rejoin_from_args(args)
         kit = getattr(args, "kit", None)
         if kit is None:
             return handler(args)
