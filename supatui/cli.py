@@ -38,7 +38,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"supatui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the local Supabase-like sandbox database")
-    parser.add_argument("--dir", default=None, metavar="PATH", help="project folder (default: ./hello-prisma)")
+    parser.add_argument("--dir", default=None, metavar="PATH",
+                        help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.add_argument("--kit", default=None, metavar="DIR|URL", help="take npm packages and Prisma's engine only from "
                         "this offline kit (`supatui kit build` / `kit serve`), no other network")
     parser.add_argument("--join", metavar="CODE", default=None, help="join a workshop room with the code you were given")
@@ -75,6 +76,17 @@ def _wizard_only(words: Sequence[str]) -> bool:
     return True
 
 
+def _joined_a_room(args: argparse.Namespace) -> bool:
+    """Cheap: does the project folder hold a room's join (``--join`` earlier)? The room's code loads only then."""
+    from supatui.core.errors import SupatuiError
+    from supatui.core.projectdir import resolve
+
+    try:
+        return (resolve(getattr(args, "dir", None)) / ".supatui" / "room.json").is_file()
+    except (SupatuiError, OSError):
+        return False  # a bad --dir is said by the command itself
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_commands=not _wizard_only(words))
@@ -94,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from supatui.room.join import join_from_args
 
             join_from_args(args)
+        elif args.command in (None, "run", "check") and _joined_a_room(args):
+            from supatui.room.join import rejoin_from_args
+
+            rejoin_from_args(args)
         kit = getattr(args, "kit", None)
         if kit is None:
             return handler(args)

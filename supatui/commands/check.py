@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
                         help="check against the local sandbox (started if it is not running)")
     parser.add_argument("--dir", type=Path, default=argparse.SUPPRESS, metavar="PATH",
-                        help="project folder (default: ./hello-prisma)")
+                        help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.add_argument("--url", help="a connection string from Supabase's Connect dialog (password optional)")
     parser.add_argument("--ref", help="project ref (20 lowercase letters)")
     parser.add_argument("--pooler-host", help="pooler host, copied from the Connect dialog")

@@ -33,8 +33,9 @@ def register(subparsers: Any) -> None:
     start = actions.add_parser("start", help="start a room (or resume the stopped one) and print the seats")
     start.add_argument("--seats", type=_seats, default=None, metavar="N", help="number of seats (default 1; "
                        "a resumed room keeps its seats)")
-    start.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
-                       help="address to listen on (default loopback; your LAN address for a real room)")
+    start.add_argument("--listen", default=None, metavar="ADDR",
+                       help="address to listen on (default: the room's own, loopback for a new room; your LAN "
+                            "address for a real room)")
     start.add_argument("--json", action="store_true", help="print the room as JSON (passwords and join codes included)")
     stop = actions.add_parser("stop", help="stop the room (data kept; --delete removes it)")
     stop.add_argument("--delete", action="store_true", help="also delete every seat's data and credentials")
@@ -50,7 +51,7 @@ def register(subparsers: Any) -> None:
     hand = actions.add_parser("hand", help="(attendee) raise or lower your hand in the room you joined with --share")
     hand.add_argument("--down", action="store_true", help="lower it")
     hand.add_argument("--dir", type=Path, default=argparse.SUPPRESS, metavar="PATH",
-                      help="project folder (default: ./hello-prisma)")
+                      help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.set_defaults(handler=main)
 
 
@@ -62,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
         from supatui.core.session import RunOptions, project_dir_for
         from supatui.room.join import raise_hand
 
-        raise_hand(project_dir_for(RunOptions(project_dir=getattr(args, "dir", None))), not args.down)
+        raise_hand(project_dir_for(RunOptions(project_dir=getattr(args, "dir", None)), create=False), not args.down)
         print("Hand lowered." if args.down else "Hand raised: the instructor sees it on the board.")
         return 0
     room = Room()
@@ -98,7 +99,8 @@ def main(args: argparse.Namespace) -> int:
 def _start(room: Any, args: argparse.Namespace) -> int:
     from supatui.room.net import check_listen, is_loopback
 
-    check_listen(args.listen)  # before any warning about it
+    if args.listen is not None:
+        check_listen(args.listen)  # before anything starts
     was_running = room.running()
     state = room.state()
     seats = args.seats if args.seats is not None else (len(state.seats) if state else 1)
@@ -108,10 +110,10 @@ def _start(room: Any, args: argparse.Namespace) -> int:
         raise InputError(f"The room already has {len(state.seats)} seats.",
                          "Use `supatui room add N` to add seats, or `supatui room stop --delete` to start over.",
                          field="seats")
-    if not is_loopback(args.listen):
-        print(f"supatui: warning: the room listens on {args.listen}: anyone on that network can reach its ports. "
-              "Each seat's password and join code open only that seat; hand them out privately.", file=sys.stderr)
     info = room.start(seats, args.listen)
+    if not is_loopback(info.host):  # said once the room is there, of the address it really has
+        print(f"supatui: warning: the room listens on {info.host}: anyone on that network can reach its ports. "
+              "Each seat's password and join code open only that seat; hand them out privately.", file=sys.stderr)
     if args.json:
         print(json.dumps(info.to_json(), indent=2))
         return 0

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS,
                         help="start or reuse the local sandbox and take every input from it")
     parser.add_argument("--dir", default=argparse.SUPPRESS, metavar="PATH",
-                        help="project folder (default: ./hello-prisma)")
+                        help="project folder (default: ./hello-prisma, or this folder when it is the project)")
     parser.add_argument("--kit", default=argparse.SUPPRESS, metavar="DIR|URL",
                         help="take npm packages and Prisma's engine only from this offline kit (no other network)")
     parser.add_argument("--url", help="a connection string pasted from Supabase's Connect dialog (password optional)")

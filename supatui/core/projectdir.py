@@ -17,9 +17,27 @@ DEFAULT_DIR = Path("hello-prisma")
 SANDBOX_CONFLICTS = ("url", "ref", "pooler_host", "session_port", "transaction_port", "direct_host", "direct_port")
 
 
+def default_dir(cwd: Path | None = None) -> Path:
+    """./hello-prisma, unless the current folder is the project itself: the guide's `cd hello-prisma`, or a
+    folder supatui has worked in (``.supatui/state.json``). An existing ./hello-prisma below always wins."""
+    try:
+        here = Path.cwd() if cwd is None else cwd
+    except OSError:  # the current folder was deleted: resolve() says so
+        return DEFAULT_DIR
+    nested = here / DEFAULT_DIR
+    try:
+        if nested.exists():
+            return nested
+        if here.name == DEFAULT_DIR.name or (here / ".supatui" / "state.json").is_file():
+            return here
+    except OSError:  # an unreadable folder: the plain default, whose checks say what is wrong
+        pass
+    return nested
+
+
 def resolve(chosen: str | os.PathLike[str] | None) -> Path:
-    """``chosen`` (None: ./hello-prisma) as an absolute path; raises :class:`InputError`; creates nothing."""
-    raw = os.fspath(chosen) if chosen is not None else str(DEFAULT_DIR)
+    """``chosen`` (None: :func:`default_dir`) as an absolute path; raises :class:`InputError`; creates nothing."""
+    raw = os.fspath(chosen) if chosen is not None else str(default_dir())
     if chosen is not None and not raw.strip():
         raise InputError("--dir is empty.", "Pass a folder name (--dir hello-prisma), or leave --dir out.", field="dir")
     if any(ch in raw for ch in "\n\r\x00"):

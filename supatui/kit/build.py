@@ -12,7 +12,7 @@ from pathlib import Path
 
 from supatui import __version__
 from supatui.kit import engines, npm, platforms, wheels
-from supatui.kit.manifest import KitError, KitManifest
+from supatui.kit.manifest import MANIFEST, UNFINISHED, KitError, KitManifest
 
 Log = Callable[[str], None]
 # Package managers the walkthrough starts through `npx --yes <pm>` when they are not installed
@@ -50,12 +50,16 @@ def _walkthrough_specs() -> tuple[list[str], list[str]]:
 def build_kit(options: BuildOptions, log: Log) -> KitManifest:
     started = time.monotonic()
     kit = options.kit.expanduser().resolve()
-    if kit.exists() and any(kit.iterdir()) and not (kit / "manifest.json").exists():
+    if kit.exists() and any(kit.iterdir()) and not (kit / MANIFEST).exists() and not (kit / UNFINISHED).exists():
         raise KitError(f"{kit} is not empty and not a kit.", "Pick a new or empty folder for the kit.")
     for name, file in options.engine_files.items():
         if not file.is_file():
             raise KitError(f"--engine {name}={file}: no such file.", "Pass the path of an engine file you have.")
     kit.mkdir(parents=True, exist_ok=True)
+    # Until the new manifest is written the folder is an unfinished build: the next `kit build` may go on in
+    # it (the hint of a failure says to run it again), and no old manifest names the trees removed here.
+    (kit / UNFINISHED).write_text("a `supatui kit build` started here and has not finished\n", encoding="utf-8")
+    (kit / MANIFEST).unlink(missing_ok=True)
     for stale in ("npm", "engines"):  # a rebuild replaces the package and engine trees
         shutil.rmtree(kit / stale, ignore_errors=True)
     dev, runtime = _walkthrough_specs()
@@ -95,4 +99,5 @@ def build_kit(options: BuildOptions, log: Log) -> KitManifest:
     )
     manifest.build_seconds = round(time.monotonic() - started, 1)
     manifest.write(kit)
+    (kit / UNFINISHED).unlink(missing_ok=True)
     return manifest

@@ -22,6 +22,7 @@ from supatui.core.errors import SupatuiError
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+UNFINISHED = ".supatui-kit-unfinished"  # present while `kit build` runs and after one that stopped
 
 
 @dataclass
@@ -103,6 +104,9 @@ def load(kit: Path) -> KitManifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = KitManifest.from_json(data)
     except FileNotFoundError:
+        if (kit / UNFINISHED).exists():
+            raise KitError(f"The kit build in {kit} did not finish.",
+                           f"Run `supatui kit build {kit}` again (where the registries are reachable).") from None
         raise KitError(f"{kit} is not a supatui kit (no {MANIFEST}).",
                        "Pass the folder `supatui kit build` made, or the URL `supatui kit serve` prints.") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -132,8 +132,8 @@ def apply(info: JoinInfo, endpoint: Endpoint, project_dir: Path, *, share: bool)
 
 def join(text: str, project_dir: Path, *, share: bool = False) -> JoinInfo:
     endpoint = parse_join(text)
-    register_secret(endpoint.code)
-    info = fetch(endpoint)
+    info = fetch(endpoint)  # a code the room does not know is shown back (to compare with the card)
+    register_secret(endpoint.code)  # a working one opens the seat: masked from here on
     apply(info, endpoint, project_dir, share=share)
     return info
 
@@ -205,6 +205,40 @@ def raise_hand(project_dir: Path, up: bool = True) -> None:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise SupatuiError(f"Cannot reach the room ({getattr(exc, 'reason', exc)}).",
                            "Check the workshop network, or raise your real hand.") from None
+
+
+def rejoin_from_args(args: Any) -> JoinInfo | None:
+    """A folder that joined a room, run again without --join, on a laptop with no usable keyring: the seat's
+    ``postgres`` password was kept nowhere (the attendee never saw it), so ask the room again with the saved
+    code, for this process only. None (and the usual "no password" line later) when anything is missing."""
+    from supatui.core import projectdir, secrets
+    from supatui.core.state import load_state
+
+    if getattr(args, "sandbox", False) or getattr(args, "url", None) or getattr(args, "ref", None) \
+            or os.environ.get("SUPATUI_DB_PASSWORD"):
+        return None
+    try:
+        project_dir = projectdir.resolve(getattr(args, "dir", None))
+        data = json.loads((project_dir / ".supatui" / ROOM_FILE).read_text())
+        endpoint = Endpoint(str(data["host"]), int(data["port"]), str(data["code"]))
+        target = load_state(project_dir).config.get("target") or {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SupatuiError):
+        return None
+    register_secret(endpoint.code)
+    if secrets.keyring_status().usable:  # the join stored it there (read later, where a locked keyring is handled)
+        return None
+    try:
+        info = fetch(endpoint)
+    except SupatuiError:
+        return None
+    if info.ref != target.get("ref"):  # the folder was pointed elsewhere since: not this seat's password
+        return None
+    os.environ["SUPATUI_DB_PASSWORD"] = info.postgres_password  # this process (and its steps) only
+    import sys
+
+    print(f"supatui: seat {info.seat}'s password came from the room again (this laptop has no usable keyring).",
+          file=sys.stderr)
+    return info
 
 
 def join_from_args(args: Any) -> JoinInfo:

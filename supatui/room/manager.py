@@ -94,24 +94,29 @@ class Room:
         return who, runas.stage_bin_dir(runas.find_bin_dir(), who)
 
     # -- start ---------------------------------------------------------------------------------
-    def start(self, seats: int, listen: str = "127.0.0.1") -> RoomInfo:
-        """Start a room of ``seats`` seats (or resume a stopped one; its seat count is kept)."""
-        check_listen(listen)
+    def start(self, seats: int, listen: str | None = None) -> RoomInfo:
+        """Start a room of ``seats`` seats (or resume a stopped one; its seat count and address are kept).
+
+        ``listen`` None: the room's own address (loopback for a new room); another one than the room's is
+        refused, running or not (the join strings name the room's address).
+        """
+        if listen is not None:
+            check_listen(listen)
         if not 1 <= seats <= MAX_SEATS:
             raise InputError(f"--seats {seats} is out of range.", f"Pick 1 to {MAX_SEATS} seats.", field="seats")
         started = time.monotonic()
         with self._lock():
             state = self.state()
+            if state is not None and listen is not None and state.listen != listen:
+                raise InputError(f"The room was made for {state.listen}, not {listen}.",
+                                 f"Run `supatui room start` (it keeps {state.listen}), or `supatui room stop --delete` "
+                                 "first to make a new room.", field="listen")
             if state is not None and self._router_alive(state):
                 return self._info(state, time.monotonic() - started)
             who, bin_dir = self._tools()
             fresh = state is None
             if state is None:
-                state = self._new_state(listen)
-            elif state.listen != listen:
-                raise InputError(f"The room was made for {state.listen}, not {listen}.",
-                                 f"Run `supatui room start --listen {state.listen}`, or `supatui room stop --delete` "
-                                 "first to make a new room.", field="listen")
+                state = self._new_state(listen or "127.0.0.1")
             listeners = [_bind(state.listen, state.session_port, "session"),
                          _bind(state.listen, state.transaction_port, "transaction"),
                          _bind(state.listen, state.service_port, "service")]

@@ -217,3 +217,42 @@ def test_each_seats_transaction_port_pools_by_transaction(room: RoomInfo) -> Non
         assert first.execute("select 1", prepare=True).fetchone() == (1,)
         with pytest.raises(psycopg.errors.DuplicatePreparedStatement, match='"_pg3_0" already exists'):
             second.execute("select 1", prepare=True)
+
+
+def test_start_with_another_address_on_the_running_room_is_refused(room: RoomInfo) -> None:
+    """The running room stays where it is: no "already running" with the old address under a new --listen."""
+    result = _supatui("room", "start", "--listen", "127.0.0.2")
+    assert result.returncode == 2, result.stdout
+    assert "made for 127.0.0.1, not 127.0.0.2" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_room_on_an_address_keeps_it_without_listen_again(tmp_path: Any) -> None:
+    """`room start` alone shows (or resumes) a LAN room on its own address: --listen is not asked again."""
+    import os
+
+    env = {**os.environ, "SUPATUI_HOME": str(tmp_path / "home")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "supatui", "room", *args], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL, env=env)
+
+    try:
+        first = cli("start", "--seats", "1", "--listen", "127.0.0.2", "--json")
+        assert first.returncode == 0, first.stderr
+        again = cli("start")
+        assert again.returncode == 0 and "already running" in again.stdout, again.stderr
+        assert "pooler host   127.0.0.2" in again.stdout
+        assert cli("stop").returncode == 0
+        resumed = cli("start", "--json")
+        assert resumed.returncode == 0, resumed.stderr
+        assert json.loads(resumed.stdout)["host"] == "127.0.0.2"
+    finally:
+        cli("stop", "--delete")
+
+
+def test_a_wrong_code_is_shown_back_so_it_can_be_compared_with_the_card(room: RoomInfo) -> None:
+    host_port = room.seats[0].join.rsplit("/", 1)[0]
+    result = _supatui("--join", f"{host_port}/ZZZZ-ZZZ9", "check")
+    assert result.returncode == 2
+    assert "does not know the code ZZZZ-ZZZ9" in result.stderr, result.stderr
