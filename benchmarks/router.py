@@ -6,10 +6,13 @@ postgres    = pgbench -S -M simple on PostgreSQL's own port (no router: the base
 pgbouncer   = the same on PgBouncer's own port: a PgBouncer 1.x in transaction mode started here for the baseline
               only (pool size as the router's, server connections over PostgreSQL's Unix socket); the sandbox
               itself runs none since the router pools the transaction port itself
+pgbouncer-session = a second PgBouncer, in session mode: the session port's hop (TCP in, Unix socket out, one
+              server connection per client) done by a C pooler, as a reference for what any proxy costs here
 session     = through the router's session port (user postgres.<ref>)
 transaction = through the router's transaction port (the router's own transaction pool -> PostgreSQL)
 direct      = through the router's direct port (the TLS terminator in front of PostgreSQL)
 Targets (issue 13): session and direct >= 0.7x postgres; transaction >= 0.8x pgbouncer.
+The session and direct rows also say their ratio to pgbouncer-session.
 Plaintext (sslmode=disable) unless --tls, which runs every target with sslmode=require.
 Rounds alternate the targets; the figures are medians of the rounds' tps. Also CPU time per transaction
 (/proc): PostgreSQL's backends' (not for the pooled targets, whose backends stay open) and, for the router's ports,
@@ -37,8 +40,9 @@ from supatui.sandbox.cluster import Cluster, scram_secret, socket_dir  # noqa: E
 from supatui.sandbox.model import State  # noqa: E402
 
 
-def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
-    """A PgBouncer in front of the sandbox's PostgreSQL, as the sandbox used to run one (None: not installed)."""
+def baseline_pgbouncer(state: State, mode: str = "transaction") -> pgbouncer.PgBouncer | None:
+    """A PgBouncer in front of the sandbox's PostgreSQL, as the sandbox used to run one (None: not installed);
+    mode "session": the same hop as the router's session port, written in C, as the reference for that port."""
     binary = pgbouncer.find()
     if binary is None:
         return None
@@ -46,7 +50,7 @@ def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
     cluster_dir = Path(state.cluster_dir)
     pg_port = state.pg_port or state.direct_port
     bouncer = pgbouncer.PgBouncer(binary, cluster_dir, socket_dir(cluster_dir, pg_port), pg_port, ports.free_port(),
-                                  who)
+                                  who, mode)
     verifier = scram_secret(secrets.generate_password(32))
     Cluster(cluster_dir, Path(), who, pg_port).set_role_password("pgbouncer", verifier)
     bouncer.configure(verifier)
@@ -55,7 +59,7 @@ def baseline_pgbouncer(state: State) -> pgbouncer.PgBouncer | None:
 
 
 ROUTED = ("session", "transaction", "direct")  # the targets that go through the router
-POOLED = ("pgbouncer", "transaction")  # their server connections stay open between runs
+POOLED = ("pgbouncer", "pgbouncer-session", "transaction")  # their server connections stay open between runs
 
 
 def cpu_seconds(pid: int) -> float:
@@ -100,24 +104,29 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="supatui-bench-router-"))
     os.chmod(home, 0o755)
     sandbox = Sandbox(home, ports="auto")
-    bouncer = None
+    bouncers: dict[str, pgbouncer.PgBouncer] = {}
     try:
         info = sandbox.start()
         state = State.load(sandbox.state_path)
         assert state is not None
-        bouncer = baseline_pgbouncer(state)
+        for mode in ("transaction", "session"):
+            started = baseline_pgbouncer(state, mode)
+            if started is not None:
+                bouncers[mode] = started
         pw = info.postgres_password
         subprocess.run(["pgbench", "-i", "-q", "-s", "1", "-h", "127.0.0.1", "-p", str(info.direct_port), "-U", "postgres",
                         "postgres"], env={**os.environ, "PGPASSWORD": pw}, capture_output=True, check=True)
         targets = {"postgres": (state.pg_port or info.direct_port, "postgres"),
                    "session": (info.session_port, f"postgres.{info.ref}")}
-        if bouncer is not None:
-            targets["pgbouncer"] = (bouncer.port, "postgres")
+        if "session" in bouncers:
+            targets["pgbouncer-session"] = (bouncers["session"].port, "postgres")
+        if "transaction" in bouncers:
+            targets["pgbouncer"] = (bouncers["transaction"].port, "postgres")
         targets["transaction"] = (info.transaction_port, f"postgres.{info.ref}")
         if state.pg_port:
             targets["direct"] = (info.direct_port, "postgres")
         if opts.tls:  # PostgreSQL and PgBouncer here have no TLS of their own
-            targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer")}
+            targets = {k: v for k, v in targets.items() if k not in ("postgres", "pgbouncer", "pgbouncer-session")}
         if opts.targets:
             targets = {k: v for k, v in targets.items() if k in opts.targets.split(",")}
         args = ["-S", "-M", "simple", "-c", str(opts.clients), "-j", "2", "-T", str(opts.seconds), "-n"]
@@ -133,7 +142,7 @@ def main() -> int:
                 results[name].append(tps)
                 cpu[name].append((cpu_seconds(state.router_pid) - before) * 1e6 / max(count, 1))
                 pg_cpu[name].append((cpu_seconds(postmaster) - pg_before) * 1e6 / max(count, 1))
-                print(f"  {name:12s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn  PostgreSQL "
+                print(f"  {name:17s} {tps:9.0f} tps  router {cpu[name][-1]:5.1f} µs/txn  PostgreSQL "
                       f"{pg_cpu[name][-1]:5.1f} µs/txn", file=sys.stderr)
         med = {name: statistics.median(values) for name, values in results.items()}
         print(f"pgbench -S -M simple -c {opts.clients}, {opts.rounds} alternating rounds of {opts.seconds} s (median tps)"
@@ -143,14 +152,16 @@ def main() -> int:
             ratio = f"{value / base:.2f}x postgres" if base else ""
             if name == "transaction" and "pgbouncer" in med:
                 ratio += f", {value / med['pgbouncer']:.2f}x pgbouncer"
+            if name in ("session", "direct") and "pgbouncer-session" in med:
+                ratio += f", {value / med['pgbouncer-session']:.2f}x pgbouncer-session"
             # pooled backends outlive a run, so their CPU time is not reaped (not counted) by then
             spent = "" if name in POOLED else f"  CPU µs/txn: PostgreSQL {statistics.median(pg_cpu[name]):.1f}"
             if name in ROUTED:
                 spent += f"{',' if spent else '  CPU µs/txn:'} router {statistics.median(cpu[name]):.1f}"
-            print(f"{name:12s} {value:9.0f}  {ratio}{spent}")
+            print(f"{name:17s} {value:9.0f}  {ratio}{spent}")
     finally:
-        if bouncer is not None:
-            bouncer.stop()
+        for started in bouncers.values():
+            started.stop()
         sandbox.stop()
         shutil.rmtree(home, ignore_errors=True)
     return 0

@@ -35,9 +35,11 @@ def find() -> str | None:
 
 
 class PgBouncer:
-    def __init__(self, binary: str, cluster_dir: Path, socket_dir: Path, pg_port: int, port: int, who: RunAs) -> None:
+    def __init__(self, binary: str, cluster_dir: Path, socket_dir: Path, pg_port: int, port: int, who: RunAs,
+                 mode: str = "transaction") -> None:
         self.binary = binary
-        self.dir = cluster_dir / "pgbouncer"
+        self.mode = mode  # "session" only as benchmarks/router.py's reference for the session port
+        self.dir = cluster_dir / ("pgbouncer" if mode == "transaction" else f"pgbouncer-{mode}")
         self.ini = self.dir / "pgbouncer.ini"
         self.userlist = self.dir / "userlist.txt"
         self.pidfile = self.dir / "pgbouncer.pid"
@@ -65,7 +67,7 @@ auth_type = scram-sha-256
 auth_file = {self.userlist}
 auth_user = pgbouncer
 auth_query = select username, password from pgbouncer.get_auth($1)
-pool_mode = transaction
+pool_mode = {self.mode}
 default_pool_size = {POOL_SIZE}
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,options,search_path
