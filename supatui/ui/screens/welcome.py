@@ -33,8 +33,10 @@ class WelcomeScreen(WizardScreen):
         with VerticalScroll(id="welcome"):
             yield Static(INTRO, id="intro")
             yield Static("", id="environment")
-            yield Stepper(self.titles, id="welcome-steps")
+            # Shown once all six are done, above the steps, so a finished run ends on where the project is and how
+            # to run it, in view without scrolling (it sat under the steps, below the fold at 100x30).
             yield Static("", id="result")
+            yield Stepper(self.titles, id="welcome-steps")
         # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6). Its buttons
         # are mounted just after the first frame (see _mount_buttons).
         yield ButtonRow(id="welcome-actions")
@@ -115,6 +117,7 @@ class WelcomeScreen(WizardScreen):
                         f"({state.keyring_detail}).")
         elif usable:
             text.append("Keyring: ✓ passwords are kept in your OS keyring.")
+        text.rstrip()  # no blank line under the sandbox's when the keyring is not known yet
         return text
 
     @on(Button.Pressed, "#resume")

@@ -1,0 +1,33 @@
+"""After Finish the welcome leads with the result (where the project is, how to run it), in view without scrolling:
+it sat under the six steps, below the fold at 80x24 and 100x30, so a finished run ended on the intro text."""
+
+from __future__ import annotations
+
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from supatui.ui.state import Status
+from tests.ui.conftest import AppFactory
+from tests.ui.fakes import IDS
+from tests.ui.helpers import settle
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_result_in_view_after_finish(make_app: AppFactory, size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for step_id in IDS:
+            app.state.steps[step_id].status = Status.DONE
+        app.show_step(IDS[-1])
+        await settle(pilot)
+        await pilot.press("ctrl+n")  # Finish
+        await settle(pilot)
+        result = app.screen.query_one("#result", Static)
+        scroll = app.screen.query_one("#welcome", VerticalScroll)
+        assert result.display
+        assert "Your project is ready in" in str(result.render())
+        first_line = result.region.y + 1  # under its border
+        assert scroll.region.y <= first_line < scroll.region.bottom, (result.region, scroll.region)
+        assert scroll.scroll_y == 0  # in view as laid out, not by scrolling past the intro
