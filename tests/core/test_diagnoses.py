@@ -138,6 +138,20 @@ CASES = [
     ("Error: ERROR: permission denied to terminate process\nDETAIL: Only roles with privileges of the role whose "
      'process is being terminated or with privileges of the "pg_signal_backend" role may terminate this process.\n'
      "   0: schema_core::state::DevDiagnostic", "shadow-db-busy"),
+    # session 6: Supavisor's DbHandler (lib/supavisor/errors/db_handler_exited_error.ex, checkout_retries_exhausted
+    # _error.ex), data problems that are not connection problems, Prisma 7's config file
+    ("FATAL: (EDBHANDLEREXITED) DbHandler exited. Check logs for more information", "supavisor-db-handler-exited"),
+    ("(EDBHANDLEREXITED) connection to database closed. Check logs for more information",
+     "supavisor-db-handler-exited"),
+    ("FATAL: (ECHECKOUTRETRIES) failed to check out a connection after multiple retries",
+     "supavisor-db-handler-exited"),
+    ("Connection closed when state was authentication", "supavisor-auth-closed"),
+    ("Invalid `prisma.user.create()` invocation:\nUnique constraint failed on the fields: (`email`)",
+     "unique-violation"),
+    ('ERROR: duplicate key value violates unique constraint "User_pkey"\nDETAIL: Key (id)=(3) already exists.',
+     "unique-violation"),
+    ("Error: Could not find Prisma Schema that is required for this command.", "config-file-missing"),
+    ("Cannot find module './generated/client' or its corresponding type declarations.", "client-not-generated"),
 ]
 
 
@@ -172,6 +186,44 @@ def test_all_catalogue_ids_are_exercised() -> None:
         "reserved-role", "stale-role-oid", "create-schema-denied", "schema-path", "prisma-folder-exists",
         "bypassrls-stock-pg15", "connection-lost", "connection-refused", "no-password", "role-attribute-denied",
         "ssl-unsupported", "statement-timeout", "supavisor-bad-user-format", "supavisor-banned"}
+
+
+def top(text: str, **context: object) -> str | None:
+    match = best(text, **context)
+    return match.diagnosis.id if match else None
+
+
+def test_raw_at_or_hash_in_the_url_password_is_the_cause_of_a_failed_login() -> None:
+    """A plain 28P01/P1001 next to a URL whose password still shows `@` or `#`: say so and show %40/%23, do not reset."""
+    failed = 'FATAL: password authentication failed for user "postgres"'
+    raw = 'DATABASE_URL="postgresql://postgres:p@ss#1@db.abcdefghijklmnopqrst.supabase.co:5432/postgres"'
+    encoded = 'DATABASE_URL="postgresql://postgres:p%40ss%231@db.abcdefghijklmnopqrst.supabase.co:5432/postgres"'
+    match = best(f"{raw}\n{failed}")
+    assert match is not None and match.diagnosis.id == "password-mangled"
+    assert "%40" in match.diagnosis.fix and "%23" in match.diagnosis.fix and "p%40ss%231" in match.diagnosis.fix
+    assert "p@ss" not in match.excerpt and "ss#1" not in match.excerpt  # the password stays masked
+    assert top(f"{encoded}\n{failed}") == "auth-failed"
+    assert top(failed) == "auth-failed"
+    assert top(failed, url=raw.split("=", 1)[1].strip('"')) == "password-mangled"
+    assert top("Error: P1001: Can't reach database server at `dbUser`:`5432`",
+               url="postgresql://application:#@123njhuts@localhost:5432/portal") == "password-mangled"
+    github_mailto = ("postgres://postgres.x:[pw@aws-0-sa-east-1.pooler.supabase.com](mailto:pw@aws-0-sa-east-1.pooler."
+                     "supabase.com):6543/postgres\nFATAL: password authentication failed for user \"postgres\"")
+    assert top(github_mailto) == "auth-failed"
+
+
+def test_a_unique_violation_is_the_data_not_the_connection() -> None:
+    match = best("PrismaClientKnownRequestError: Unique constraint failed on the fields: (`email`)\n  code: 'P2002'")
+    assert match is not None and match.diagnosis.id == "unique-violation"
+    assert "upsert" in match.diagnosis.fix and "setval" in match.diagnosis.fix
+    assert "password" not in match.diagnosis.fix and "URL" not in match.diagnosis.fix
+
+
+def test_env_in_the_config_is_a_generate_problem_only_when_generate_ran() -> None:
+    text = "Error: PrismaConfigEnvError: Missing required environment variable: DATABASE_URL"
+    assert top(text) == "env-not-loaded"
+    assert top(text, command="npx prisma generate") == "config-env-throws"
+    assert top("#12 0.9 RUN npx prisma generate\n" + text) == "config-env-throws"
 
 
 def test_unknown_text_and_empty() -> None:

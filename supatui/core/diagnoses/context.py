@@ -37,6 +37,17 @@ _PRISMA_MAJOR = re.compile(r"Prisma CLI Version\s*:\s*(\d+)|\bprisma\s*:\s*(\d+)
                            r"clientVersion:\s*'(\d+)\.|@prisma/client\"?\s*:\s*\"\^?(\d+)\.", re.I)
 
 
+# A connection URL whose password part still holds `@` or `#`: everything up to the last `@` before the host is the
+# password, so a second `@` (or a `#`, which starts a URL fragment) in it was never percent-encoded. GitHub's
+# `[x@host](mailto:x@host)` rewriting of pasted URLs is not a password.
+_URL_RAW_PASSWORD = re.compile(r"postgres(?:ql)?://[^\s:/@'\"`\[]+:(?P<pw>[^\s'\"`]*?[@#][^\s'\"`]*)@"
+                               r"[\w.\[\]:-]+(?=[/:?\s'\"`]|$)", re.I)
+
+
+def _raw_password_in_url(text: str) -> bool:
+    return any("](mailto:" not in m.group("pw") for m in _URL_RAW_PASSWORD.finditer(text))
+
+
 _QUOTES = str.maketrans("\u2018\u2019\u201c\u201d\u00a0", "''\"\" ")
 
 
@@ -78,6 +89,7 @@ class Context:
     client: bool = False  # Prisma Client queries ran
     prisma_major: int | None = None
     windows: bool = False
+    raw_url_password: bool = False  # a URL in sight has `@` or `#` unencoded in its password
 
     @property
     def tx_pooler(self) -> bool:
@@ -104,4 +116,5 @@ def read_context(text: str, step: str | None = None, command: str | None = None,
         local_host=bool(_LOCAL.search(seen)), ipv6_literal=bool(_IPV6.search(text)),
         migrating=migrating, client=bool(_CLIENT.search(text)), prisma_major=major,
         windows=bool(re.search(r"\b[A-Z]:\\|\bwindows\b|\.exe\b|\.dll\b", seen, re.I)),
+        raw_url_password=_raw_password_in_url(seen),
     )

@@ -7,6 +7,8 @@ SCRAM wordings: pgx (`invalid SCRAM server-final-message received from server`, 
 
 from __future__ import annotations
 
+import re
+
 from supatui.core.diagnoses.catalogue.common import DB, LIBPQ_URI, PRISMA_DB, PRISMA_ERR, SUPA_CONNECT, URL_CHARS, URL_FIX
 from supatui.core.diagnoses.context import Context
 from supatui.core.diagnoses.model import Diagnosis, make, sqlstate
@@ -16,6 +18,23 @@ def _password_in_host(ctx: Context) -> bool:
     """The "host" a tool could not reach holds characters no host has: part of the password leaked into it."""
     return ctx.has(r"(?:Can't reach database server at|failed to resolve host|translate host name) [`'\"][^`'\"\s]*"
                    r"[@!#$%^&*()+=?/\\][^`'\"\s]*[`'\"]")
+
+
+# The damage's own wordings (SCRAM signatures that do not match, a port or host made of password characters) ...
+_MANGLED = (r"invalid SCRAM server-final-message", r"server signature is missing", r"SCRAM-SERVER-FINAL-MESSAGE",
+            r"SASL_SIGNATURE_MISMATCH", r"invalid port \"?:[^\"\s]*\"? after host",
+            r"(?:Can't reach database server at|failed to resolve host|translate host name) [`'\"][^`'\"\s]*"
+            r"[@!#$%^&*()+=?/\\][^`'\"\s]*[`'\"]")
+# ... and the ordinary failures a URL with a raw `@`/`#` in its password ends in (the wrong host, a wrong password).
+_URL_FAILURES = (r"password authentication failed for user", sqlstate("28P01"), r"\bP100[01]\b",
+                 r"Authentication failed against (?:the )?database server", r"Can't reach database server at",
+                 r"\bP1013\b", r"getaddrinfo (?:ENOTFOUND|EAI_AGAIN)", r"Tenant or user not found")
+_MANGLED_RE = re.compile("|".join(_MANGLED), re.I)
+
+
+def _mangled_or_raw_url(ctx: Context) -> bool:
+    """Its own wordings always fit; a plain failure fits only when the URL in sight has `@`/`#` in its password."""
+    return ctx.raw_url_password or _MANGLED_RE.search(ctx.text) is not None
 
 
 def _not_prisma7(ctx: Context) -> bool:
@@ -37,19 +56,17 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          tell="If `psql` with the same password typed by hand works, the password is right and got damaged on the "
               "way (see 'password damaged'): do not reset it."),
     make("password-mangled", "The password was damaged on the way in",
-         [r"invalid SCRAM server-final-message", r"server signature is missing", r"SCRAM-SERVER-FINAL-MESSAGE",
-          r"SASL_SIGNATURE_MISMATCH", r"invalid port \"?:[^\"\s]*\"? after host",
-          r"(?:Can't reach database server at|failed to resolve host|translate host name) [`'\"][^`'\"\s]*"
-          r"[@!#$%^&*()+=?/\\][^`'\"\s]*[`'\"]"],
+         [*_MANGLED, *_URL_FAILURES],
          "The password that reached the server is not the one you typed: a shell expanded `$…` or `!`, a hidden "
          "prompt mangled the paste, or `@ : / # ? %` in it were not percent-encoded, so part of it became the host "
          "or port.",
-         "Do not reset it first: percent-encode it in the URL (`#` → %23, `@` → %40, `/` → %2F, `%` → %25; "
+         "Do not reset it first: percent-encode it in the URL (`#` → %23, `@` → %40, `/` → %2F, `%` → %25, so "
+         "`p@ss#1` is written `p%40ss%231`; a URL whose password still shows `@` or `#` is this case; "
          "`supatui url explain URL` names the characters), "
          "pass it in single quotes or through the environment (`SUPABASE_DB_PASSWORD=… supabase link`, "
          "PGPASSWORD), or type it at the prompt; if you would rather avoid this, choose a letters and digits password.",
          URL_CHARS, PRISMA_DB, "failed SASL auth (invalid SCRAM server-final-message received from server)", 4,
-         boost=lambda ctx: 5 if _password_in_host(ctx) else 0,
+         when=_mangled_or_raw_url, boost=lambda ctx: 12 if ctx.raw_url_password else 5 if _password_in_host(ctx) else 0,
          tell="If psql with the same password typed at its prompt works, the password is right: fix how it is passed.",
          sources=["https://github.com/supabase/cli/issues/2490", "https://github.com/supabase/supabase/issues/29257"]),
     make("no-password", "No password was given",
@@ -63,7 +80,8 @@ PASSWORDS: tuple[Diagnosis, ...] = (
          [r"\bP1013\b", r"The provided database string is invalid", r"Error parsing connection string",
           r"Make sure the URL is percent-encoded", r"invalid (?:port|character)[^\n]{0,40}in (?:host|url)",
           r"Cannot read properties of undefined \(reading 'searchParams'\)",  # pg-connection-string on a bad URL
-          r"might have illegal characters"],
+          r"might have illegal characters",
+          r"decodeURIComponent\(\w+\.password\)", r"URIError: URI (?:error|malformed)"],  # postgres.js on a raw `%`
          "The URL does not parse, usually because the password has `@ : / # ? %` or spaces unencoded.",
          URL_FIX, URL_CHARS, PRISMA_DB, "Error: P1013: The provided database string is invalid.", 3),
     make("node-invalid-url", "node-postgres: Invalid URL",

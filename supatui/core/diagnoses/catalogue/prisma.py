@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from supatui.core.diagnoses.catalogue.common import NPM, PRISMA7, PRISMA_ERR, SUPA_GUIDE, SUPA_TS
 from supatui.core.diagnoses.context import Context
-from supatui.core.diagnoses.model import Diagnosis, make
+from supatui.core.diagnoses.model import Diagnosis, make, sqlstate
 
 _DOWNLOAD = (r"binaries\.prisma\.sh|binaries\.prismacdn\.com|Downloading Prisma engines|@prisma[/+]engines|"
              r"scripts/postinstall\.js|registry\.(?:npmjs|yarnpkg)|npm (?:ERR!|error)|\bnpm install\b|request to https")
@@ -12,6 +12,11 @@ _DOWNLOAD = (r"binaries\.prisma\.sh|binaries\.prismacdn\.com|Downloading Prisma 
 
 def _downloading(ctx: Context) -> bool:
     return ctx.has(_DOWNLOAD)
+
+
+def _generating(ctx: Context) -> bool:
+    """`prisma generate` (or a Docker build) ran: it needs no database, so an unset URL is expected there."""
+    return ctx.has(r"\bprisma(?:\s+\S+)?\s+generate\b|\bRUN\s|docker build") or "generate" in ctx.command
 
 
 PRISMA: tuple[Diagnosis, ...] = (
@@ -38,13 +43,14 @@ PRISMA: tuple[Diagnosis, ...] = (
     make("client-not-generated", "Prisma Client was not generated",
          [r"@prisma/client did not initialize yet", r"Cannot find module '\.prisma/client",
           r"has no exported member '?PrismaClient",
-          r"Cannot find (?:module|package) '(?:\.{1,2}/|@/|~/)+(?:[\w.-]+/)*generated/prisma"],
+          r"Cannot find (?:module|package) '(?:\.{1,2}/|@/|~/)+(?:[\w.-]+/)*generated(?:/[\w.-]+)*'"],
          "`@prisma/client` is installed but its generated code is missing: `prisma generate` has not run since the "
          "install (or ran in another folder/image).",
          "Run `npx prisma generate` (after every install and schema change; in deploys add it to the build or "
          "`postinstall` script). If it already ran and the generator block has an `output` path (Prisma 7 and "
          "`prisma init` since 6.6 write `output = \"../generated/prisma\"`), the client is in that folder, not in "
-         "node_modules: import it from there (`import { PrismaClient } from \"./generated/prisma/client\"`) "
+         "node_modules: import it from there (`import { PrismaClient } from \"./generated/prisma/client\"`; Prisma "
+         "7's `prisma-client` writes no index file, so name the `client` file inside the output folder) "
          "instead of `@prisma/client`, or remove `output` and generate again. pnpm 10 runs no install scripts until "
          "you approve them (`pnpm approve-builds`), so put `prisma generate` in your own build script.",
          "https://pris.ly/d/client", ("client", "test"),
@@ -126,7 +132,9 @@ PRISMA: tuple[Diagnosis, ...] = (
          [r"\bP2021\b", r"The table `?[\w.\"]+`? does not exist in the current database"],
          "The client queries a table that the database behind DATABASE_URL does not have: migrations did not run "
          "there, or ran against another database.",
-         "Run `npx prisma migrate dev` (step 4) with the same .env, then `npx prisma generate`.", PRISMA_ERR + "#p2021",
+         "Apply the migrations to that database with the same DATABASE_URL: `npx prisma migrate dev` (step 4) while "
+         "developing; for a deployed app, a container or a database emptied by hand, `npx prisma migrate deploy` "
+         "(run it at start, before the app). Then `npx prisma generate`.", PRISMA_ERR + "#p2021",
          ("test",), "The table `public.User` does not exist in the current database. (P2021)", 3),
     make("p2024-pool-timeout", "Timed out waiting for a pooled connection (P2024)",
          [r"\bP2024\b", r"Timed out fetching a new connection from the (?:connection )?pool"],
@@ -139,6 +147,41 @@ PRISMA: tuple[Diagnosis, ...] = (
          "The guide's config says `schema: \"prisma/schema\"` (a folder) but `prisma init` wrote one file.",
          "Set `schema: \"prisma/schema.prisma\"` in prisma.config.ts.", SUPA_GUIDE, ("migrations", "client"),
          "Error: Could not load schema from `prisma/schema` provided by the Prisma config file", 3),
+    make("config-file-missing", "The Prisma CLI found no prisma.config.ts (or one without `datasource`)",
+         [r"Could not find Prisma Schema that is required for this command",
+          r"The datasource property is required in your Prisma config file"],
+         "Prisma 7's CLI takes the schema's path and the connection URL from prisma.config.ts, not from the "
+         "schema's datasource block. The command ran where that file is not (another folder, a Docker stage it was "
+         "not copied into) or the file has no `datasource`.",
+         "Run the command in the folder that holds prisma.config.ts; in a Docker image copy prisma.config.ts (and "
+         "the prisma/ folder) into the stage that runs it. Give the config `datasource: { url: "
+         "process.env.DATABASE_URL }` (the schema's `url` is not read), and pass `--schema` if the schema is not in "
+         "prisma/.", "https://www.prisma.io/docs/orm/reference/prisma-config-reference", ("migrations", "client"),
+         "Error: The datasource property is required in your Prisma config file when using prisma migrate deploy.",
+         4, sources=["https://github.com/Shelf-nu/shelf.nu/pull/1981"],
+         tell="`datasource.url property is required` is a config that has `datasource` but an unset variable."),
+    make("config-env-throws", "`env()` in prisma.config.ts throws where the variable is not set",
+         [r"PrismaConfigEnvError", r"Missing required environment variable: \w+",
+          r"Cannot resolve environment variable: \w+"],
+         "`env(\"DATABASE_URL\")` from prisma/config throws when the variable is unset, and every CLI command loads "
+         "the config, so `prisma generate` fails too, though it needs no database (a Docker build, CI).",
+         "Where the variable may be absent, read it with `url: process.env.DATABASE_URL` in prisma.config.ts instead "
+         "of `env()`, or give generate a placeholder (`DATABASE_URL=unused npx prisma generate`); commands that "
+         "connect still need the real URL.", "https://www.prisma.io/docs/orm/reference/prisma-config-reference",
+         ("client",), "npx prisma generate → Error: PrismaConfigEnvError: Missing required environment variable: "
+         "DATABASE_URL", 4,
+         when=_generating, sources=["https://github.com/prisma/orm/issues/28708"]),
+    make("unique-violation", "A row with this value already exists (P2002 / 23505)",
+         [r"\bP2002\b", r"Unique constraint failed on the (?:fields|constraint)",
+          r"duplicate key (?:value )?violates unique constraint", sqlstate("23505"), r"UniqueViolation"],
+         "Your data, not the connection: the insert or update gives a unique column (the error names it) a value "
+         "another row already has. When that column is an autoincrement `id`, its sequence is behind the rows: "
+         "they were imported, restored or seeded with explicit ids.",
+         "Look at the row that already has that value: use `upsert` or another value (or catch P2002 and say it is "
+         "taken). For an `id` after an import, restore or seed, move the sequence past the rows: `SELECT "
+         "setval(pg_get_serial_sequence('\"User\"', 'id'), (SELECT max(id) FROM \"User\"));` for each table.",
+         PRISMA_ERR + "#p2002", ("test",), "Unique constraint failed on the fields: (`email`)", 3,
+         tell="Connecting again will not help: the same insert fails the same way until the data changes."),
     make("prisma-folder-exists", "`prisma init` ran before",
          [r"A folder called prisma already exists"],
          "The project already has a prisma/ folder, so `prisma init` refuses to overwrite it.",

@@ -68,6 +68,27 @@ SUPAVISOR: tuple[Diagnosis, ...] = (
          "Wait a minute and retry; if it persists, check the project is up (not paused or restarting) in the "
          "dashboard and that the database is not overloaded.", SUPAVISOR_SRC, PRISMA_DB,
          "FATAL: (ECIRCUITBREAKER) failed to retrieve database credentials after multiple attempts", 4),
+    make("supavisor-auth-closed", "Supavisor closed the connection while logging in",
+         [r"Connection closed when state was authentication", r"\(EAUTHCLOSED\)"],
+         "The pooler's login to the database failed: the database named in the URL does not exist, or the user or "
+         "password is not one this project knows.",
+         "Check the URL against the Connect dialog: user `<role>.<project-ref>` (with this project's project-ref), "
+         "database `postgres`, and the role's current password; `supatui url explain URL` checks the user and the "
+         "database.", "https://supabase.com/docs/guides/database/connecting-to-postgres", PRISMA_DB,
+         "Connection closed when state was authentication", 3,
+         sources=["https://github.com/supabase/supabase/pull/31027"]),
+    make("supavisor-db-handler-exited", "Supavisor lost its own connection to your database",
+         [r"\(EDBHANDLEREXITED\)", r"DbHandler exited", r"connection to database closed\. Check logs",
+          r"\(ECHECKOUTRETRIES\)", r"failed to check out a connection after multiple retries"],
+         "Supavisor's process holding the server connection (its DbHandler) ended unexpectedly: the database closed "
+         "that connection (a restart, a crash or out of memory, a terminated backend) or refused the pooler's own "
+         "login, so the pooler ended your session too. Repeated exits during checkout end in ECHECKOUTRETRIES.",
+         "Retry once: the cause is on the database side, not in your URL. If it repeats, read the project's Postgres "
+         "and Pooler logs (Dashboard → Logs) at that time for why the session ended, check the project is not "
+         "paused, restarting or out of memory (Reports), and give them to Supabase support if the logs say nothing.",
+         SUPAVISOR_SRC + "/db_handler_exited_error.ex", PRISMA_DB,
+         "FATAL: (EDBHANDLEREXITED) DbHandler exited. Check logs for more information", 4,
+         sources=["https://github.com/supabase/supavisor/blob/main/lib/supavisor/db_handler.ex"]),
     make("supavisor-banned", "Supavisor: the project is banned",
          [r"\(EBANNED\)", r"tenant is banned"],
          "The pooler refuses every connection to this project (restricted by Supabase).",
