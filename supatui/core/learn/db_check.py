@@ -39,9 +39,11 @@ def read_only(url: str | ParsedUrl, password: str | None = None) -> Iterator[Con
 def example_url(target: ConnectionTarget | None, role: str, port: int = 5432) -> str:
     if target is None:
         return f"postgres://{role}.<PROJECT-REF>:<PRISMA-PASSWORD>@<region>.pooler.supabase.com:{port}/postgres"
-    host = target.pooler_host or target.direct
+    if not target.pooler_host:  # only the direct string is known: the guide's URL is the pooler's (IPv4 everywhere),
+        # whose user is role.ref; `role.ref@db.<ref>.supabase.co` (the pooler's user on the direct host) is refused
+        return f"postgres://{role}.{target.ref}:<PRISMA-PASSWORD>@<region>.pooler.supabase.com:{port}/postgres"
     port = target.session_port if port == 5432 else target.transaction_port
-    return f"postgres://{role}.{target.ref}:<PRISMA-PASSWORD>@{host}:{port}/postgres"
+    return f"postgres://{role}.{target.ref}:<PRISMA-PASSWORD>@{target.pooler_host}:{port}/{target.database}"
 
 
 def connection_findings(env: dict[str, str], target: ConnectionTarget | None, role: str, major: int | None,

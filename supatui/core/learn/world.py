@@ -58,7 +58,7 @@ class World:
                 return
         if errors:
             raise errors[0]
-        raise SupatuiError("No way to read the database: neither .env nor the admin's password is known.",
+        raise SupatuiError("neither .env nor the admin's password is known here",
                            "Do step 3 (.env), or pass --sandbox / SUPATUI_DB_PASSWORD with --url or --ref.")
 
     def _project_conn(self) -> contextlib.AbstractContextManager[Connection] | None:
