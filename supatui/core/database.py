@@ -164,6 +164,9 @@ def explain_connect_error(exc: BaseException, endpoint: Endpoint, *, password_hi
         return err(f"{_detail(text)} at {where}.", fix("database-missing"),
                    "database-missing")
     if "could not translate host name" in low or "name or service not known" in low or "nodename nor servname" in low:
+        if re.fullmatch(r"db\.[a-z]{20}\.supabase\.co", endpoint.host):  # only an AAAA record
+            return err(f"The direct host '{endpoint.host}' does not resolve here: it has only an IPv6 address, "
+                       "which this network (or its DNS) cannot use.", fix("ipv6-direct-host"), "dns")
         return err(f"The host name '{endpoint.host}' does not resolve.",
                    fix("libpq-bad-host"),
                    "dns")

@@ -106,3 +106,14 @@ def test_user_without_ref_for_real(sandbox) -> None:  # type: ignore[no-untyped-
         connect(f"postgresql://postgres@{sandbox.pooler_host}:{sandbox.session_port}/postgres",
                 password=sandbox.postgres_password)
     assert info.value.code in ("tenant-not-found", "no-tenant")
+
+
+def test_direct_host_that_does_not_resolve_is_the_ipv6_case() -> None:
+    """db.<ref>.supabase.co has only an AAAA record: on an IPv4-only network libpq says it does not resolve
+    (real paste in the catalogue's ipv6-direct-host patterns); a typo hint ('copy the host again') misleads."""
+    direct = Endpoint("postgres", "db.abcdefghijklmnopqrst.supabase.co", 5432)
+    text = ('connection failed: could not translate host name "db.abcdefghijklmnopqrst.supabase.co" to address: '
+            "Name or service not known")
+    error = explain_connect_error(psycopg.OperationalError(text), direct)
+    assert error.code == "dns"
+    assert "IPv6" in error.message and "session pooler" in error.hint.lower()
