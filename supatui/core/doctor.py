@@ -191,7 +191,8 @@ def check_disk(project_dir: Path) -> DoctorCheck:
 
 def check_engine_host() -> DoctorCheck:
     fix = ("Prisma downloads its engine from binaries.prisma.sh on first use (needed for migrate and db pull): go "
-           "online, set HTTPS_PROXY, or point PRISMA_ENGINES_MIRROR at a mirror.")
+           "online, set HTTPS_PROXY, point PRISMA_ENGINES_MIRROR at a mirror, or, in a workshop, use the room's offline kit "
+           "(`supatui run --kit DIR|URL`).")
     if os.environ.get("PRISMA_SCHEMA_ENGINE_BINARY"):
         return DoctorCheck("prisma engines", "pass", "PRISMA_SCHEMA_ENGINE_BINARY is set: no download needed")
     mirror = os.environ.get("PRISMA_ENGINES_MIRROR", "")

@@ -63,6 +63,7 @@ def test_engine_host_via_mirror(monkeypatch: pytest.MonkeyPatch, listening_port:
     monkeypatch.setenv("PRISMA_ENGINES_MIRROR", f"http://127.0.0.1:{closed_port}")
     failed = doctor.check_engine_host()
     assert failed.status == "fail" and "PRISMA_ENGINES_MIRROR" in failed.fix and "migrate" in failed.fix
+    assert "--kit" in failed.fix  # a workshop's offline kit, the way out on venue wifi (as `run`'s failure says)
 
 
 def test_engine_host_unresolvable_is_quick(monkeypatch: pytest.MonkeyPatch) -> None:
