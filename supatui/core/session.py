@@ -34,7 +34,7 @@ from supatui.core.envfile import read_values
 from supatui.core.errors import InputError
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.redact import register_secret
-from supatui.core.state import config_from_saved, load_state, mode_value
+from supatui.core.state import check_state, config_from_saved, load_state, mode_value
 
 DEFAULT_DIR = projectdir.DEFAULT_DIR
 ENV_DB_PASSWORD = "SUPATUI_DB_PASSWORD"
@@ -104,7 +104,9 @@ def build_context(
     when it is known without asking, by run's precedence (environment > keyring > the --url's).
     """
     env = os.environ if env is None else env
-    project_dir = project_dir_for(options, create=create_dir)  # create_dir=False: a read-only caller (check)
+    project_dir = project_dir_for(options, create=False)  # created below, once every input is known good
+    if create_dir:
+        check_state(project_dir)  # a damaged state.json is said before its parts are read
     saved = load_state(project_dir)
     done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
     if sandbox is not None or options.sandbox:
@@ -129,6 +131,8 @@ def build_context(
                              field="ref")
         _apply_endpoint(options, config)
     apply_choices(options, config)
+    if create_dir:  # False: a read-only caller (check)
+        projectdir.ensure(project_dir)
     if admin_password is None and config.target is not None and need_target:
         admin_password = _admin_password(config, url_password, env, prompt, read_keyring, placeholder)
     elif admin_password is None and known_password:
@@ -155,6 +159,9 @@ def _apply_target(options: RunOptions, config: WalkthroughConfig) -> tuple[str |
     placeholder = ""
     if options.url:
         target, mode, url_password, role = _target_from_url(options.url)
+        if problem := validate_ref(target.ref):  # said now, as for --ref: not after step 2 started
+            raise InputError(f"The --url's project ref: {problem}",
+                             "Copy the string again from Supabase's Connect dialog (Session pooler).", field="url")
         placeholder = parse_url(options.url).password_placeholder
         config.target = target
         config.mode = mode_value(mode)

@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -64,3 +66,30 @@ def test_check_url_with_the_placeholder_tries_no_login(sandbox: Any, tmp_path: P
     done = _check("--url", url, "--step", "role", "--dir", str(tmp_path / "p"), "--json", tmp_path=tmp_path)
     finding = _role_finding(done)
     assert "No way to read the database" in finding, finding  # neither the placeholder nor a guess was tried
+
+
+POOLER = "aws-0-eu-west-1.pooler.supabase.com"
+REF = "abcdefghijklmnopqrst"
+
+
+@pytest.mark.parametrize("given, says", [
+    (["--ref", "postgres.abc", "--pooler-host", POOLER], "'postgres.abc' looks like the pooler user name"),
+    (["--ref", f"postgres.{REF}", "--pooler-host", POOLER],
+     f"'postgres.{REF}' looks like the pooler user name; the ref is the part after the dot"),
+    (["--url", f"postgresql://postgres.abc:[YOUR-PASSWORD]@{POOLER}:5432/postgres"], "'abc' is not a project ref"),
+    (["--url", f"postgresql://postgres.postgres.abc:[YOUR-PASSWORD]@{POOLER}:5432/postgres"],
+     "'abc' is not a project ref"),
+])
+def test_a_bad_ref_is_refused_alike_by_check_and_run(given: list[str], says: str, tmp_path: Path) -> None:
+    """One line, exit 2, before anything starts or is created; `check` and `run` say the same."""
+    lines = []
+    for command in (["check"], ["run", "--yes"]):
+        done = subprocess.run([sys.executable, "-m", "supatui", *command, *given], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
+                              env={**os.environ, "SUPATUI_TEST_KEYRING": str(tmp_path / "keyring.json")})
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, (command, done.stdout, done.stderr)
+        assert says in done.stderr, done.stderr
+        lines.append(done.stderr)
+        assert list(tmp_path.iterdir()) == [], list(tmp_path.iterdir())  # no hello-prisma, no npm init
+    assert lines[0] == lines[1]
