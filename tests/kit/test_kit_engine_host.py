@@ -130,3 +130,35 @@ def test_a_host_without_this_commits_engine_stops_before_the_npm_packing(tmp_pat
         server.shutdown()
     assert "--engine debian-openssl-3.0.x=FILE" in info.value.hint
     assert not (kit / "npm" / "tarballs").exists() or not any((kit / "npm" / "tarballs").iterdir())
+
+
+def test_a_host_that_serves_the_engine_is_asked_once_and_downloads_as_before(tmp_path: Path) -> None:
+    """A folder laid out like binaries.prisma.sh, served for real: reachable, checksums, then the engine."""
+    import functools
+    import gzip
+    import hashlib
+
+    from supatui.kit import engines
+
+    commit, target, raw = "a" * 40, "debian-openssl-3.0.x", b"\x7fELF a schema engine"
+    gz = gzip.compress(raw, mtime=0)
+    folder = tmp_path / "host" / "all_commits" / commit / target
+    folder.mkdir(parents=True)
+    (folder / "schema-engine.gz").write_bytes(gz)
+    (folder / "schema-engine.gz.sha256").write_text(f"{hashlib.sha256(gz).hexdigest()}  schema-engine.gz\n")
+    (folder / "schema-engine.sha256").write_text(f"{hashlib.sha256(raw).hexdigest()}  schema-engine\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server, host = _serve(functools.partial(Quiet, directory=str(tmp_path / "host")))  # type: ignore[arg-type]
+    try:
+        assert engines.unreachable(host) is None
+        sums = engines.engine_checksums(commit, target, host, platform="linux-x64")
+        entry = engines.download_engine(tmp_path / "kit", commit, target, lambda _: None, host=host, checksums=sums)
+    finally:
+        server.shutdown()
+    assert sums == (hashlib.sha256(gz).hexdigest(), hashlib.sha256(raw).hexdigest())
+    assert (entry.sha256, entry.size) == (sums[1], len(gz))
+    assert (tmp_path / "kit" / entry.path).read_bytes() == gz
