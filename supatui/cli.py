@@ -14,8 +14,12 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from supatui import __version__
+
+if TYPE_CHECKING:
+    from supatui.core.envfailure import Where
 
 COMMANDS = ("run", "check", "sandbox", "url", "diagnose", "doctor", "kit", "room", "serve")
 
@@ -87,6 +91,29 @@ def _joined_a_room(args: argparse.Namespace) -> bool:
         return False  # a bad --dir is said by the command itself
 
 
+def _where(args: argparse.Namespace) -> Where:
+    """The folders this command writes to and the option that picks others, for environment failures' hints."""
+    from supatui.core.envfailure import Place, Where
+    from supatui.core.projectdir import resolve
+    from supatui.core.projects import registry_path
+
+    places = [Place(registry_path().parent, "point SUPATUI_HOME at it")]
+    command, action = args.command, getattr(args, "action", None) or getattr(args, "kit_command", None)
+    if command in (None, "run", "check", "serve") or (command, action) == ("room", "hand"):
+        with contextlib.suppress(Exception):  # a bad --dir is said by the command itself
+            places.append(Place(resolve(getattr(args, "dir", None)), "pass it with --dir"))
+    if command == "kit" and action == "build":
+        places.append(Place(args.kit_dir, "pass it to `supatui kit build` as DIR"))
+    if command == "doctor":
+        if args.doctor_dir is not None:
+            places.append(Place(args.doctor_dir, "pass it with --dir"))
+        if args.report is not None:
+            places.append(Place(args.report, "pass it to --report"))
+    if command in (None, "run"):  # only the walkthrough keeps finished steps
+        return Where(tuple(places), "and run the same command again (finished steps are kept).")
+    return Where(tuple(places))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_commands=not _wizard_only(words))
@@ -101,6 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = run_wizard
     else:
         handler = args.handler
+    from supatui.core.envfailure import failing_in
+
+    with failing_in(_where(args)):  # the except clauses below word their hints with it
+        return _handle(args, handler)
+
+
+def _handle(args: argparse.Namespace, handler: Callable[[argparse.Namespace], int]) -> int:
+    """Run the command; every error ends here as one line and an exit code."""
     try:
         if getattr(args, "join", None):
             from supatui.room.join import join_from_args

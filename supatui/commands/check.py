@@ -40,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     from supatui.commands.run_inputs import options_from_args
     from supatui.core.learn import check_step
     from supatui.core.learn.world import World
-    from supatui.core.session import build_context, known_admin_password
+    from supatui.core.session import build_context
 
     options = options_from_args(args)
     sandbox = None
@@ -48,10 +48,8 @@ def main(args: argparse.Namespace) -> int:
         from supatui.sandbox import Sandbox
 
         sandbox = Sandbox().start()
-    session = build_context(options, sandbox=sandbox, need_target=False, create_dir=False)
-    ctx = session.ctx
-    if ctx.secrets.admin_password is None:
-        ctx.secrets.admin_password = known_admin_password(ctx.config, os.environ)
+    # the admin's password as run finds it (environment > keyring > the --url's), never asked for, never kept
+    ctx = build_context(options, sandbox=sandbox, need_target=False, create_dir=False, known_password=True).ctx
     world = World(ctx)
     reports = [check_step(ctx, step_id, world) for step_id in (args.step or STEP_IDS)]
     if args.json:

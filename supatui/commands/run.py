@@ -51,5 +51,7 @@ def register(sub: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from supatui.commands.run_console import run_headless
+    from supatui.core.files import one_backup_per_run
 
-    return run_headless(args)
+    with one_backup_per_run():  # the early work too: a file changed twice in the run is backed up once
+        return run_headless(args)

@@ -48,8 +48,8 @@ def encode_password(password: str) -> str:
 
 
 # A ref inside what people paste into the ref field: the dashboard URL, the API URL or direct host, `postgres.<ref>`.
-_REF_INSIDE = re.compile(r"/project/([a-z]{20})(?![a-z])|(?<![a-z])([a-z]{20})\.supabase\.(?:co|in)\b"
-                         r"|^[a-z_]+\.([a-z]{20})$")
+_REF_INSIDE = re.compile(r"/project/([a-z]{20})(?![a-z])|(?<![a-z])([a-z]{20})\.supabase\.(?:co|in)\b")
+_POOLER_USER = re.compile(r"([a-z_][a-z0-9_]*)\.([a-z0-9]+)")  # <role>.<ref>, the pooler's user
 
 
 def validate_ref(ref: str) -> str | None:
@@ -66,9 +66,16 @@ def validate_ref(ref: str) -> str | None:
         if ref.isalpha() and ref.islower():
             return (f"'{shown(ref)}' is not a project ref: it has {len(ref)} letters, a ref has 20 lowercase letters "
                     "(copy it again from the dashboard URL).")
+        if user_name := _POOLER_USER.fullmatch(ref):  # postgres.<ref>: the Connect dialog's user, pasted whole
+            after = user_name.group(2)
+            if REF_RE.fullmatch(after):
+                return (f"'{shown(ref)}' looks like the pooler user name; the ref is the part after the dot: "
+                        f"enter just {after}.")
+            return (f"'{shown(ref)}' looks like the pooler user name (<role>.<ref>), but '{shown(after)}' after the "
+                    "dot is no ref either: a ref is 20 lowercase letters (from https://supabase.com/dashboard/project/<ref>).")
         if inner := _REF_INSIDE.search(ref):
             return (f"'{shown(_mask_userinfo(ref))}' is not a project ref, but holds one: enter just "
-                    f"{inner.group(1) or inner.group(2) or inner.group(3)}.")
+                    f"{inner.group(1) or inner.group(2)}.")
         return (f"'{shown(ref)}' is not a project ref: it should be 20 lowercase letters "
                 "(from https://supabase.com/dashboard/project/<ref>).")
     return None

@@ -3,6 +3,8 @@
 :func:`environment_error` turns them into one line naming the cause and the fix; everything the
 operating system raises (``OSError``) is the environment's doing. Used by the one error funnel
 (:func:`supatui.core.errors.as_user_error`), so the CLI, the headless run and the wizard say the same.
+"Pick another folder" names the option of the command that chose the folder (:func:`failing_in`): `kit build`
+has no --dir, the sandbox's home is SUPATUI_HOME.
 """
 
 from __future__ import annotations
@@ -12,12 +14,56 @@ import errno
 import fcntl
 import os
 import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from supatui.core.pastecheck import shown
 
 FS_IOC_GETFLAGS = 0x80086601  # linux/fs.h; FS_IMMUTABLE_FL / FS_APPEND_FL below
 FS_IMMUTABLE_FL, FS_APPEND_FL = 0x10, 0x20
+
+
+@dataclass(frozen=True)
+class Place:
+    """A folder (or file) the running command chose, and how the user picks another: "pass it with --dir"."""
+
+    root: Path
+    choose: str
+
+
+@dataclass(frozen=True)
+class Where:
+    """What the running command writes to; ``again`` tells how running it again goes."""
+
+    places: tuple[Place, ...] = ()
+    again: str = "and run the same command again."
+
+
+_WHERE = Where()  # process-wide, not a ContextVar: the walkthrough's worker threads report through it too
+
+
+@contextlib.contextmanager
+def failing_in(where: Where) -> Iterator[None]:
+    """While the block runs, environment failures name ``where``'s options in their hints."""
+    global _WHERE
+    before, _WHERE = _WHERE, where
+    try:
+        yield
+    finally:
+        _WHERE = before
+
+
+def _how_elsewhere(path: Path | None) -> str:
+    """The ' and <how>' of the innermost place holding ``path``; '' when no command said it writes there."""
+    if path is None:
+        return ""
+    target = Path(os.path.abspath(path))
+    for place in sorted(_WHERE.places, key=lambda p: len(p.root.parts), reverse=True):
+        root = Path(os.path.abspath(place.root))
+        if target == root or root in target.parents:
+            return f" and {place.choose}"
+    return ""
 
 
 def _flags(path: Path) -> int:
@@ -77,16 +123,16 @@ def environment_error(exc: BaseException) -> tuple[str, str] | None:
     path = Path(raw) if raw else None
     where = f" ({shown(raw, 80)})" if raw else ""
     code = exc.errno
-    again = "and run the same command again (finished steps are kept)."
+    again = _WHERE.again
     if code in (errno.ENOSPC, errno.EDQUOT):
         what = "No space left on the disk" if code == errno.ENOSPC else "The disk quota is used up"
         folder = shown(str(path.parent), 80) if path else "."
         return f"{what}{where}.", f"Free some space on that disk (`df -h {folder}` shows how full it is) {again}"
     if code == errno.EROFS:
-        return f"The file system is read-only{where}.", "Pick a folder on a writable disk with --dir."
+        return f"The file system is read-only{where}.", f"Pick a folder on a writable disk{_how_elsewhere(path)}."
     if code == errno.ENAMETOOLONG:
         return (f"A file or folder name is too long for the file system{where}.",
-                "Pick a shorter folder name (at most 255 characters per name) with --dir.")
+                f"Pick a shorter folder name (at most 255 characters per name){_how_elsewhere(path)}.")
     if code in (errno.EPERM, errno.EACCES):
         locked = _locked_file([Path(n) for n in names])
         if locked is not None:

@@ -19,10 +19,11 @@ from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.files import (
     atomic_write,
     backup,
-    backup_path,
     ensure_gitignored,
     make_backups_private,
     make_private,
+    planned_backup,
+    remember_written,
     unified_diff,
 )
 from supatui.core.plan import FileAction
@@ -157,7 +158,7 @@ def _undecodable(raw: bytes) -> bool:
 
 def plan_env(update: EnvUpdate, description: str = "") -> FileAction:
     return FileAction(update.path, update.diff(), description,
-                      backup_path(update.path) if update.exists and update.changed else None)
+                      planned_backup(update.path) if update.exists and update.changed else None)
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def write_env(path: Path, values: dict[str, str], *, header: str = "", step: str
         return EnvWriteResult(path, False, None, warnings)
     saved = backup(real) if update.exists else None
     atomic_write(real, update.new_text, private=True)
+    remember_written(real, saved, update.new_text.encode("utf-8"))
     _say_tightened(tightened, step, emit)
     detail = f" (previous version kept as {saved.name}, mode 0600)" if saved else ""
     keys = ", ".join(update.replaced + update.added)

@@ -10,15 +10,23 @@ created 0600 (the old ``.env`` had the old password), ``private=True`` writes fo
 when the file was 0644 (``prisma init`` creates it so), and the temp file is named
 ``.<name>.<random>.supatui-tmp`` (0600, gitignored by :data:`GITIGNORE_PRIVATE`, and removed by
 the next write to the same file if a kill -9 left it behind).
+
+Within one run (:func:`one_backup_per_run`: ``supatui run``, the wizard) a file is backed up once,
+from what it held before the run: a second change (prisma init appends to .gitignore, step 2
+completes it, the role step lists .env) finds the file still holding what this run left in it and
+keeps the first backup. A file that holds anything else (the user edited it meanwhile) is backed up again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +37,49 @@ TMP_SUFFIX = ".supatui-tmp"
 PRIVATE_MODE = 0o600
 # .gitignore lines that keep password-holding files out of git: the file, its backups, our temp files.
 GITIGNORE_PRIVATE = (".env", ".env.bak*", f"*{TMP_SUFFIX}")
+
+
+# path -> (its backup this run, None when the run created it; the digest of what the run left in it)
+_THIS_RUN: dict[Path, tuple[Path | None, bytes]] | None = None
+_RUN_LOCK = threading.Lock()  # the early work (step 2 beside step 1) writes from other threads
+
+
+@contextlib.contextmanager
+def one_backup_per_run() -> Iterator[None]:
+    """While the block runs, each file is backed up at most once, from its content before the run."""
+    global _THIS_RUN
+    with _RUN_LOCK:
+        outer, _THIS_RUN = _THIS_RUN, (_THIS_RUN if _THIS_RUN is not None else {})
+    try:
+        yield
+    finally:
+        with _RUN_LOCK:
+            _THIS_RUN = outer
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _key(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def _left_by_this_run(path: Path, content: bytes) -> tuple[bool, Path | None]:
+    """(True, its backup) when ``content`` is what this run last left in ``path`` and that backup still exists."""
+    with _RUN_LOCK:
+        entry = None if _THIS_RUN is None else _THIS_RUN.get(_key(path))
+    if entry is None or entry[1] != _digest(content):
+        return False, None
+    saved = entry[0]
+    return (saved is None or saved.exists()), saved
+
+
+def remember_written(path: Path, saved: Path | None, content: bytes) -> None:
+    """Within a run: ``path`` now holds ``content``; its pre-run content is in ``saved`` (None: there was none)."""
+    with _RUN_LOCK:
+        if _THIS_RUN is not None:
+            _THIS_RUN[_key(path)] = (saved, _digest(content))
 
 
 def read_text(path: Path) -> str | None:
@@ -69,6 +120,16 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
+def planned_backup(path: Path) -> Path | None:
+    """Where a change to ``path`` would keep its old content: this run's earlier backup, else the next free name."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return backup_path(path)
+    ours, saved = _left_by_this_run(path, data)
+    return saved if ours else backup_path(path)
+
+
 def _write_private(target: Path, data: bytes, like: Path | None = None) -> None:
     """Create ``target`` (must not exist) 0600 from the first byte on; copy ``like``'s times."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
@@ -82,11 +143,19 @@ def _write_private(target: Path, data: bytes, like: Path | None = None) -> None:
 
 
 def backup(path: Path) -> Path | None:
-    """Copy ``path`` to its backup name, 0600 (it may hold an old password); None when nothing to keep."""
+    """Copy ``path`` to its backup name, 0600 (it may hold an old password); None when nothing to keep.
+
+    Within a run, a file that still holds what the run left in it is not copied again: its backup (of the
+    content before the run) is returned, None when the run created it.
+    """
     if not path.exists():
         return None
+    data = path.read_bytes()
+    ours, saved = _left_by_this_run(path, data)
+    if ours:
+        return saved
     target = backup_path(path)
-    _write_private(target, path.read_bytes(), like=path)
+    _write_private(target, data, like=path)
     return target
 
 
@@ -175,7 +244,7 @@ def plan_write(path: Path, new_text: str, description: str = "") -> FileAction:
     """The plan entry for writing ``new_text`` to ``path``: the diff and where the old file would go."""
     exists = path.exists()
     diff = unified_diff(path, new_text)
-    return FileAction(path, diff, description, backup_path(path) if exists and diff else None)
+    return FileAction(path, diff, description, planned_backup(path) if exists and diff else None)
 
 
 def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discard, description: str = "") -> WriteResult:
@@ -185,6 +254,7 @@ def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discar
         return WriteResult(path, False)
     saved = backup(path) if old is not None else None
     atomic_write(path, new_text)
+    remember_written(path, saved, new_text.encode("utf-8"))
     detail = f" (previous version kept as {saved.name})" if saved else ""
     emit(Event(step, EventKind.FILE_WRITTEN, f"{description or 'wrote'} {path}{detail}",
                {"path": str(path), "backup": str(saved) if saved else None}))
@@ -230,13 +300,25 @@ class Snapshot:
         self.before: bytes | None = path.read_bytes() if path.exists() else None
 
     def settle(self, *, step: str = "", emit: Emit = discard) -> Path | None:
-        if self.before is None:
-            return None
         after = self.path.read_bytes() if self.path.exists() else None
         if after == self.before:
             return None
+        if self.before is None:  # the command created it: nothing of the user's to keep
+            if after is not None:
+                remember_written(self.path, None, after)
+            return None
+        ours, saved = _left_by_this_run(self.path, self.before)
+        if ours:  # it held this run's own content: the backup made earlier keeps the original
+            if after is not None:
+                remember_written(self.path, saved, after)
+            kept = f"the version before this run is kept as {saved.name}" if saved else "this run created it"
+            emit(Event(step, EventKind.FILE_WRITTEN, f"{self.path.name} was changed again ({kept})",
+                       {"path": str(self.path), "backup": str(saved) if saved else None}))
+            return saved
         target = backup_path(self.path)
         _write_private(target, self.before)
+        if after is not None:
+            remember_written(self.path, target, after)
         text = f"{self.path.name} was changed; the previous version is kept as {target.name}"
         emit(Event(step, EventKind.FILE_WRITTEN, text,
                    {"path": str(self.path), "backup": str(target)}))

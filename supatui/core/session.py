@@ -34,7 +34,7 @@ from supatui.core.envfile import read_values
 from supatui.core.errors import InputError
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.redact import register_secret
-from supatui.core.state import config_from_saved, load_state, mode_value
+from supatui.core.state import check_state, config_from_saved, load_state, mode_value
 
 DEFAULT_DIR = projectdir.DEFAULT_DIR
 ENV_DB_PASSWORD = "SUPATUI_DB_PASSWORD"
@@ -95,14 +95,18 @@ def build_context(
     need_target: bool = True,
     read_keyring: bool = True,
     create_dir: bool = True,
+    known_password: bool = False,
 ) -> Session:
     """The context for a run (headless: ``need_target``; the wizard asks for what is missing instead).
 
     ``read_keyring=False`` leaves the keyring for later (the wizard reads it in a thread: a locked
-    Secret Service can hang).
+    Secret Service can hang). ``known_password`` (check): without ``need_target``, the admin's password
+    when it is known without asking, by run's precedence (environment > keyring > the --url's).
     """
     env = os.environ if env is None else env
-    project_dir = project_dir_for(options, create=create_dir)  # create_dir=False: a read-only caller (check)
+    project_dir = project_dir_for(options, create=False)  # created below, once every input is known good
+    if create_dir:
+        check_state(project_dir)  # a damaged state.json is said before its parts are read
     saved = load_state(project_dir)
     done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
     if sandbox is not None or options.sandbox:
@@ -127,8 +131,12 @@ def build_context(
                              field="ref")
         _apply_endpoint(options, config)
     apply_choices(options, config)
+    if create_dir:  # False: a read-only caller (check)
+        projectdir.ensure(project_dir)
     if admin_password is None and config.target is not None and need_target:
         admin_password = _admin_password(config, url_password, env, prompt, read_keyring, placeholder)
+    elif admin_password is None and known_password:
+        admin_password = known_admin_password(config, env, from_url=url_password, read_keyring=read_keyring)
     prisma_password = (env.get(ENV_PRISMA_PASSWORD) or None) if need_target else None  # the wizard asks
     ctx = StepContext(config, Secrets(admin_password=admin_password, prisma_password=prisma_password))
     if need_target:
@@ -151,6 +159,9 @@ def _apply_target(options: RunOptions, config: WalkthroughConfig) -> tuple[str |
     placeholder = ""
     if options.url:
         target, mode, url_password, role = _target_from_url(options.url)
+        if problem := validate_ref(target.ref):  # said now, as for --ref: not after step 2 started
+            raise InputError(f"The --url's project ref: {problem}",
+                             "Copy the string again from Supabase's Connect dialog (Session pooler).", field="url")
         placeholder = parse_url(options.url).password_placeholder
         config.target = target
         config.mode = mode_value(mode)
@@ -222,12 +233,13 @@ def apply_choices(options: RunOptions, config: WalkthroughConfig) -> None:
         config.new_prisma_password = True
 
 
-def known_admin_password(config: WalkthroughConfig, env: Mapping[str, str] | None = None) -> str | None:
-    """The admin's password if it is known without asking (environment, keyring), else None."""
+def known_admin_password(config: WalkthroughConfig, env: Mapping[str, str] | None = None, *,
+                         from_url: str | None = None, read_keyring: bool = True) -> str | None:
+    """The admin's password if it is known without asking (environment, keyring, the pasted URL's), else None."""
     if config.target is None:
         return None
     try:
-        return _admin_password(config, None, os.environ if env is None else env, None, True) or None
+        return _admin_password(config, from_url, os.environ if env is None else env, None, read_keyring) or None
     except InputError:
         return None
 

@@ -19,6 +19,7 @@ from supatui.core import state as saved_state
 from supatui.core.context import StepContext
 from supatui.core.errors import Cancelled, InputError, StepFailed, SupatuiError, as_user_error
 from supatui.core.events import Emit, Event, EventKind
+from supatui.core.files import one_backup_per_run
 from supatui.core.plan import Check, Plan
 from supatui.core.result import StepResult
 from supatui.core.steps import STEP_IDS, get_step
@@ -139,11 +140,12 @@ class Walkthrough:
             self.step(step_id)
         outcomes: list[StepOutcome] = []
         try:
-            for step_id in self.ids_from(from_step):
-                outcome = self.run_step(step_id, redo=step_id in redo_set)
-                outcomes.append(outcome)
-                if not outcome.ok:
-                    break
+            with one_backup_per_run():  # each file backed up once in the run (nested in the command's own)
+                for step_id in self.ids_from(from_step):
+                    outcome = self.run_step(step_id, redo=step_id in redo_set)
+                    outcomes.append(outcome)
+                    if not outcome.ok:
+                        break
         finally:  # early work whose step did not come (a step before it failed or was cancelled)
             stopped = outcomes[-1].step if outcomes and not outcomes[-1].ok else None
             self.ctx.early.abandon_all(self.emit, f"step {stopped} did not finish" if stopped else "the run ended")

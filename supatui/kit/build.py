@@ -47,6 +47,36 @@ def _walkthrough_specs() -> tuple[list[str], list[str]]:
     return list(PRISMA7.dev_packages), list(PRISMA7.packages)
 
 
+def _given_engines(options: BuildOptions) -> dict[str, Path]:
+    """Prisma target -> the --engine file for it."""
+    given: dict[str, Path] = {}
+    for name, file in options.engine_files.items():
+        for target in platforms.resolve(name).prisma_targets:
+            given[target] = file
+    return given
+
+
+def _check_engine_host(options: BuildOptions, given: set[str]) -> None:
+    """Stop at once when an engine must come from a host that cannot be reached.
+
+    The platforms known before the scratch install are asked for (this machine's exact target needs the
+    install; :func:`supatui.kit.engines.engine_checksums` asks for it before the packing).
+    """
+    known = ([platforms.resolve(n) for n in options.platforms] if options.platforms
+             else [platforms.PLATFORMS[n] for n in platforms.DEFAULT_PLATFORMS])
+    needed = [p.name for p in known if not set(p.prisma_targets) <= given]
+    if not needed:
+        return
+    reason = engines.unreachable(options.engine_host)
+    if reason is None:
+        return
+    name = engines.host_name(options.engine_host)
+    raise KitError(f"cannot reach {name} (Prisma's engine host): {reason}.",
+                   f"Build the kit where {name} can be reached, or pass "
+                   + " ".join(f"--engine {n}=FILE" for n in dict.fromkeys(needed))
+                   + " with engines you have; nothing was downloaded.")
+
+
 def build_kit(options: BuildOptions, log: Log) -> KitManifest:
     started = time.monotonic()
     kit = options.kit.expanduser().resolve()
@@ -55,6 +85,8 @@ def build_kit(options: BuildOptions, log: Log) -> KitManifest:
     for name, file in options.engine_files.items():
         if not file.is_file():
             raise KitError(f"--engine {name}={file}: no such file.", "Pass the path of an engine file you have.")
+    given = _given_engines(options)
+    _check_engine_host(options, set(given))  # seconds, before the minutes of npm
     kit.mkdir(parents=True, exist_ok=True)
     # Until the new manifest is written the folder is an unfinished build: the next `kit build` may go on in
     # it (the hint of a failure says to run it again), and no old manifest names the trees removed here.
@@ -72,21 +104,24 @@ def build_kit(options: BuildOptions, log: Log) -> KitManifest:
         commit = engines.engines_hash(scratch)
         top = npm.top_versions(scratch, dev + runtime + list(options.extras))
         entries = npm.lock_entries(scratch)
+    targets = list(dict.fromkeys([t for p in chosen for t in p.prisma_targets] + list(given)))
+    platform_of = {t: p.name for p in chosen for t in p.prisma_targets}
+    checksums = {}  # asked now: a host without this commit's engine stops the build before the packing
+    for target in targets:
+        if target not in given:
+            checksums[target] = engines.engine_checksums(commit, target, options.engine_host,
+                                                         platform=platform_of.get(target, ""))
     items, manifests = npm.fetch_packages(entries, kit, registry, chosen, log)
     npm.write_packuments(kit, items, manifests, top)
 
-    given: dict[str, Path] = {}
-    for name, file in options.engine_files.items():
-        for target in platforms.resolve(name).prisma_targets:
-            given[target] = file
-    targets = list(dict.fromkeys([t for p in chosen for t in p.prisma_targets] + list(given)))
     engine_entries = []
     for target in targets:
         if target in given:
             log(f"engine: {target} from {given[target]}")
             engine_entries.append(engines.add_engine_file(kit, commit, target, given[target]))
         else:
-            engine_entries.append(engines.download_engine(kit, commit, target, log, host=options.engine_host))
+            engine_entries.append(engines.download_engine(kit, commit, target, log, host=options.engine_host,
+                                                          checksums=checksums[target]))
 
     notes: list[str] = []
     shutil.rmtree(kit / "wheels", ignore_errors=True)

@@ -67,8 +67,11 @@ def run_wizard(args: argparse.Namespace) -> int:
     # The transcript is made just after the first frame: its module (datetime & co.) is not needed to draw it.
     app = SupatuiApp(ctx, sandbox=bool(getattr(args, "sandbox", False)), done=done,
                      transcript_factory=lambda: _transcript(ctx))
+    from supatui.core.files import one_backup_per_run
+
     try:
-        result = app.run()
+        with one_backup_per_run():  # the wizard's session is one run: each file backed up once, from the original
+            result = app.run()
     finally:
         ctx.cancel.cancel()
         transcript = app.transcript

@@ -62,3 +62,18 @@ def test_empty_folder_to_rows_then_rerun_changes_nothing(sandbox: Any, prisma_en
     assert summary["ok"] is True
     assert set(summary["steps"].values()) == {"skipped"}
     assert _tree_digest(project) == before
+
+
+def test_one_run_in_a_folder_with_a_gitignore_backs_it_up_once(sandbox: Any, prisma_engine: str | None,
+                                                                 tmp_path: Path) -> None:
+    """The role step (.env without a keyring), prisma init and step 2 each change .gitignore: one backup, the user's."""
+    require_tool("npm")
+    project = tmp_path / "mine"
+    project.mkdir()
+    (project / ".gitignore").write_text("my-notes.txt\n")
+    done = _supatui("run", "--yes", "--sandbox", "--dir", str(project), env=dict(os.environ))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    backups = sorted(p.name for p in project.iterdir() if ".bak" in p.name)
+    assert backups == [".gitignore.bak"], backups
+    assert (project / ".gitignore.bak").read_text() == "my-notes.txt\n"
+    assert (project / ".gitignore").read_text().startswith("my-notes.txt\n")

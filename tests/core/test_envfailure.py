@@ -10,11 +10,13 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from supatui.core.envfailure import Place, Where, failing_in
 from supatui.core.envfile import write_env
 from supatui.core.errors import SupatuiError, as_user_error
 from supatui.core.files import atomic_write
@@ -95,6 +97,9 @@ def test_name_too_long(tmp_path: Path) -> None:
     with pytest.raises(OSError) as info:
         (tmp_path / ("a" * 5000)).mkdir()
     line = _line(info.value)
+    assert "too long" in line and "--dir" not in line and "…" in line  # no command said how its folder is chosen
+    with failing_in(Where((Place(tmp_path, "pass it with --dir"),))):
+        line = _line(info.value)
     assert "too long" in line and "--dir" in line and "…" in line  # the 5,000 characters are not echoed
 
 
@@ -126,3 +131,70 @@ def test_root_can_mount(tmp_path: Path) -> None:
     """Guard: on CI (root) the tmpfs test above must really run, not skip."""
     with _tiny_tmpfs(tmp_path / "d") as disk:
         assert disk.is_mount()
+
+
+def _cli(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUPATUI_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "supatui", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, env=env, stdin=subprocess.DEVNULL, check=False)
+
+
+@contextlib.contextmanager
+def _read_only_disk(where: Path) -> Iterator[Path]:
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=16k", "tmpfs", str(where)], capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def _engine_at_hand(tmp_path: Path) -> list[str]:
+    """kit build flags that need no engine host: the folder is the only thing that can fail."""
+    engine = tmp_path / "schema-engine"
+    engine.write_bytes(b"\x7fELF stand-in")
+    return ["--platforms", "linux-x64", "--engine", f"linux-x64={engine}"]
+
+
+def test_kit_build_on_a_read_only_disk_names_its_own_dir_not_dir_option(tmp_path: Path) -> None:
+    """`kit build` takes no --dir: the hint says to give it another DIR (the option of the command that failed)."""
+    with _read_only_disk(tmp_path / "ro") as disk:
+        done = _cli("kit", "build", str(disk / "kit"), *_engine_at_hand(tmp_path), cwd=tmp_path, home=tmp_path / "home")
+    assert done.returncode == 1, done.stderr
+    line = done.stderr.strip()
+    assert "read-only" in line and "--dir" not in line and "kit build" in line, line
+    assert "finished steps" not in line, line
+
+
+def test_kit_build_with_a_too_long_name_names_its_own_dir(tmp_path: Path) -> None:
+    done = _cli("kit", "build", str(tmp_path / ("k" * 300)), *_engine_at_hand(tmp_path), cwd=tmp_path,
+                home=tmp_path / "home")
+    assert done.returncode == 1, done.stderr
+    line = done.stderr.strip()
+    assert "too long" in line and "--dir" not in line and "kit build" in line, line
+
+
+def test_run_on_a_read_only_disk_still_names_dir(tmp_path: Path) -> None:
+    with _read_only_disk(tmp_path / "ro") as disk:
+        done = _cli("run", "--yes", "--sandbox", "--dir", str(disk / "p"), cwd=tmp_path, home=tmp_path / "home")
+    assert done.returncode != 0, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert "--dir" in line, line
+
+
+def test_sandbox_home_on_a_read_only_disk_names_supatui_home(tmp_path: Path) -> None:
+    with _read_only_disk(tmp_path / "ro") as disk:
+        done = _cli("sandbox", "start", cwd=tmp_path, home=disk / "home")
+    assert done.returncode == 1, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    assert "read-only" in line and "SUPATUI_HOME" in line and "--dir" not in line, line
+
+
+def test_doctor_report_on_a_read_only_disk_names_report(tmp_path: Path) -> None:
+    with _read_only_disk(tmp_path / "ro") as disk:
+        done = _cli("doctor", "--report", str(disk / "r.txt"), cwd=tmp_path, home=tmp_path / "home")
+    line = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.stdout
+    assert "--report" in line and "--dir" not in line, line

@@ -5,8 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from supatui.core.envfile import write_env
 from supatui.core.events import Event, EventKind
-from supatui.core.files import Snapshot, backup_path, plan_write, unified_diff, write_file
+from supatui.core.files import (
+    Snapshot,
+    backup_path,
+    ensure_gitignored,
+    one_backup_per_run,
+    plan_write,
+    unified_diff,
+    write_file,
+)
 
 
 def test_new_file_is_written_without_backup(tmp_path: Path) -> None:
@@ -59,3 +68,42 @@ def test_snapshot_keeps_a_backup_only_when_a_command_changed_the_file(tmp_path: 
     saved = changed.settle()
     assert saved == tmp_path / ".env.bak" and saved.read_text() == "KEEP=1\n"
     assert Snapshot(tmp_path / "absent").settle() is None
+
+
+def test_one_run_backs_a_file_up_once_from_its_original(tmp_path: Path) -> None:
+    """prisma init changes .gitignore, step 2 completes it, the role step adds .env: one .gitignore.bak, the user's."""
+    gitignore = tmp_path / ".gitignore"
+    gitignore.write_text("mine\n")
+    (tmp_path / ".env").write_text("KEEP=1\n")
+    with one_backup_per_run():
+        snap = Snapshot(gitignore)
+        gitignore.write_text("mine\n.env\n")  # the command (prisma init) appends
+        first = snap.settle()
+        second = write_file(gitignore, "mine\n.env\nnode_modules\n").backup
+        assert ensure_gitignored(tmp_path)
+        write_env(tmp_path / ".env", {"DATABASE_URL": "postgresql://prisma.x:pw@h:5432/postgres"})
+        write_env(tmp_path / ".env", {"DATABASE_URL": "postgresql://prisma.x:pw2@h:5432/postgres"})
+    assert first == second == tmp_path / ".gitignore.bak"
+    assert sorted(p.name for p in tmp_path.glob("*.bak*")) == [".env.bak", ".gitignore.bak"]
+    assert (tmp_path / ".gitignore.bak").read_text() == "mine\n"
+    assert (tmp_path / ".env.bak").read_text() == "KEEP=1\n"  # not the run's first .env: the one before the run
+    assert "pw2@h" in (tmp_path / ".env").read_text()
+
+
+def test_a_file_the_user_changed_during_the_run_is_backed_up_again(tmp_path: Path) -> None:
+    path = tmp_path / "schema.prisma"
+    path.write_text("one\n")
+    with one_backup_per_run():
+        write_file(path, "two\n")
+        path.write_text("edited by hand\n")  # not what this run wrote: it must survive too
+        again = write_file(path, "three\n").backup
+    assert again == tmp_path / "schema.prisma.bak.1" and again.read_text() == "edited by hand\n"
+    assert (tmp_path / "schema.prisma.bak").read_text() == "one\n"
+
+
+def test_a_file_this_run_created_gets_no_backup_of_itself(tmp_path: Path) -> None:
+    path = tmp_path / "index.ts"
+    with one_backup_per_run():
+        write_file(path, "a\n")
+        assert write_file(path, "b\n").backup is None
+    assert not list(tmp_path.glob("*.bak*"))

@@ -178,7 +178,8 @@ def test_a_block_with_two_unnamed_urls_is_not_guessed() -> None:
     (f"https://supabase.com/dashboard/project/{REF}/settings/database", f"enter just {REF}"),
     (f"https://{REF}.supabase.co", f"enter just {REF}"),
     (f"db.{REF}.supabase.co", f"enter just {REF}"),
-    (f"postgres.{REF}", f"enter just {REF}"),
+    (f"postgres.{REF}", f"looks like the pooler user name; the ref is the part after the dot: enter just {REF}"),
+    ("postgres.abc", "'postgres.abc' looks like the pooler user name (<role>.<ref>), but 'abc' after the dot"),
     (REF.upper(), f"lowercase letters, so enter {REF}"),
     (REF[:-1], "it has 19 letters"),
 ])

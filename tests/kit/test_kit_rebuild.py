@@ -4,8 +4,10 @@ had already deleted."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,13 +23,38 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class _ChecksumsOnly(http.server.BaseHTTPRequestHandler):
+    """An engine host that publishes the checksums and then fails the engine download itself."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if not self.path.endswith(".sha256"):
+            self.send_error(503)
+            return
+        body = b"0" * 64 + b"  schema-engine\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_HEAD = do_GET  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def test_a_build_stopped_at_the_engine_can_be_run_again_in_its_folder(tmp_path: Path) -> None:
-    """Real npm, the real registry: the packages land in the kit, then Prisma's host is unreachable."""
+    """Real npm, the real registry: the packages land in the kit, then the engine download fails."""
     require_tool("npm")
     kit = tmp_path / "kit"
-    dead_host = f"http://127.0.0.1:{_closed_port()}"
-    with pytest.raises(KitError, match="cannot download Prisma's engine"):
-        build_kit(BuildOptions(kit, ["linux-x64"], extras=(), wheels=False, engine_host=dead_host), lambda _: None)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ChecksumsOnly)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(KitError, match="cannot download Prisma's engine"):
+            build_kit(BuildOptions(kit, ["linux-x64"], extras=(), wheels=False, engine_host=host), lambda _: None)
+    finally:
+        server.shutdown()
+        server.server_close()
     assert any((kit / "npm" / "tarballs").iterdir())  # it had packed the npm side
     assert not (kit / MANIFEST).exists()
     # The rerun gets past the folder check (and stops at the next one, the engine file, instead of building again).
@@ -45,8 +72,10 @@ def test_a_failed_rebuild_leaves_no_manifest_of_deleted_files(tmp_path: Path, mo
     load(kit)  # a kit before the rebuild
     monkeypatch.setenv("npm_config_registry", f"http://127.0.0.1:{_closed_port()}/")
     monkeypatch.setenv("npm_config_fetch_retries", "0")
+    engine = tmp_path / "schema-engine"  # an engine at hand: the build gets to npm wherever Prisma's host is
+    engine.write_bytes(b"\x7fELF stand-in")
     with pytest.raises(KitError, match="npm install failed"):
-        build_kit(BuildOptions(kit, ["linux-x64"], extras=(), wheels=False), lambda _: None)
+        build_kit(BuildOptions(kit, ["linux-x64"], {"linux-x64": engine}, extras=(), wheels=False), lambda _: None)
     if (kit / MANIFEST).exists():  # a manifest may stay only if what it names is still there
         assert (kit / "npm" / "tarballs" / "left-pad-1.0.0.tgz").exists()
     with pytest.raises(KitError, match="did not finish"):

@@ -2,7 +2,7 @@
 
 The database is read through the project's own ``.env`` URL when it works (what Prisma uses),
 else as the admin when supatui knows the admin's password (the sandbox, SUPATUI_DB_PASSWORD,
-the keyring); catalogs are readable by any role, so either is enough for step 1.
+the keyring, the pasted --url's); catalogs are readable by any role, so either is enough for step 1.
 """
 
 from __future__ import annotations

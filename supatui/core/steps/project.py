@@ -19,7 +19,7 @@ from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.early import Early
 from supatui.core.errors import Cancelled, StepFailed
 from supatui.core.events import Emit, Event, EventKind
-from supatui.core.files import Snapshot, atomic_write, backup, plan_write, read_text, write_file
+from supatui.core.files import Snapshot, atomic_write, backup, plan_write, read_text, remember_written, write_file
 from supatui.core.inputs import PACKAGE_MANAGER, PRISMA_MAJOR, PROJECT_DIR
 from supatui.core.plan import Action, Check, Plan
 from supatui.core.prisma import templates
@@ -285,6 +285,7 @@ class ProjectStep(Step[ProjectDecision]):
         if text != (read_text(gitignore) or ""):
             if ".gitignore" in created_by_init:  # init's from a second ago: nothing of the user's to back up
                 atomic_write(gitignore, text)
+                remember_written(gitignore, None, text.encode("utf-8"))  # a later change in this run: no backup
                 emit(Event(STEP, EventKind.FILE_WRITTEN, f"completed {gitignore} (written by prisma init)",
                            {"path": str(gitignore), "backup": None}))
             else:
