@@ -65,7 +65,7 @@ def test_check_url_with_the_placeholder_tries_no_login(sandbox: Any, tmp_path: P
     assert "[YOUR-PASSWORD]" in url
     done = _check("--url", url, "--step", "role", "--dir", str(tmp_path / "p"), "--json", tmp_path=tmp_path)
     finding = _role_finding(done)
-    assert "neither .env nor the admin's password is known" in finding, finding  # neither the placeholder nor a guess was tried
+    assert "neither .env nor the admin's password is known" in finding, finding  # no login tried
 
 
 POOLER = "aws-0-eu-west-1.pooler.supabase.com"
