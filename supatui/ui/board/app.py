@@ -97,7 +97,7 @@ class BoardApp(App[int]):
             failure = seat.failure or {}
             last = f"{failure.get('step')}: {model.describe(failure.get('diagnosis'))[0]}"[:30] if failure else ""
             table.add_row(str(seat.seat), seat.ref[:8], *(MARKS[seat.steps.get(step, False)] for step in STEPS),
-                          _now(seat), last, "UP" if seat.hand else "",
+                          seat.now, last, "UP" if seat.hand else "",
                           key=str(seat.seat))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
@@ -117,7 +117,7 @@ class BoardApp(App[int]):
             box.update("Select a seat to see its last failure.")
             return
         lines = [f"[b]Seat {seat.seat}[/b]  {seat.ref}",
-                 f"on: {seat.current or '—'}  (heard from {model.ago(seat.seen_at)})"]
+                 f"on: {seat.now or '—'}  (heard from {model.ago(seat.seen_at)})"]
         if seat.failure:
             title, fix = model.describe(seat.failure.get("diagnosis"))
             lines += [f"last failure: {seat.failure.get('step')}, {model.ago(seat.failure.get('at'))}",
@@ -150,12 +150,6 @@ class BoardApp(App[int]):
     def _apply_presenter(self) -> None:
         self.theme = PRESENTER_THEME.name if self.presenter else THEME_NAME
         self.set_class(self.presenter, "-presenter")
-
-
-def _now(seat: SeatProgress) -> str:
-    if not seat.running:
-        return "stopped"
-    return "finished" if model.all_done(seat) else seat.current or ""
 
 
 def room_source(room: Any) -> Source:

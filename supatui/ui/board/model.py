@@ -27,10 +27,6 @@ def stuck(seat: SeatProgress) -> bool:
     return seat.failure is not None or seat.hand
 
 
-def all_done(seat: SeatProgress) -> bool:
-    return all(seat.steps.get(step) for step in STEPS)
-
-
 def describe(diagnosis: str | None) -> tuple[str, str]:
     """(title, fix) of a diagnosis id, from supatui's catalogue."""
     if not diagnosis:
@@ -67,7 +63,7 @@ def choose(seats: list[SeatProgress], sort: str, show: str) -> list[SeatProgress
     elif show == "hands":
         seats = [seat for seat in seats if seat.hand]
     elif show == "done":
-        seats = [seat for seat in seats if all_done(seat)]
+        seats = [seat for seat in seats if seat.finished]
     if sort == "progress":
         return sorted(seats, key=lambda seat: (seat.done, seat.seat))
     if sort == "stuck":
@@ -77,7 +73,7 @@ def choose(seats: list[SeatProgress], sort: str, show: str) -> list[SeatProgress
 
 def summary(seats: list[SeatProgress]) -> str:
     total = len(seats)
-    finished = sum(1 for seat in seats if all_done(seat))
+    finished = sum(1 for seat in seats if seat.finished)
     blocked = sum(1 for seat in seats if seat.failure is not None)
     hands = sum(1 for seat in seats if seat.hand)
     per_step = "  ".join(f"{step} {sum(1 for seat in seats if seat.steps.get(step))}/{total}" for step in STEPS)
