@@ -7,34 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from supatui.room.model import STEPS, SeatProgress  # noqa: E402
 from supatui.ui.board.app import BoardApp  # noqa: E402
-
-
-def sample() -> list[SeatProgress]:
-    now = time.time()
-    refs = ["kqzvbnrtwplmxsdfghja", "abcdwxyzqrstuvmnopjk", "mnbvcxzlkjhgfdsapoiu", "qwertyuiopasdfghjklz",
-            "zxcvbnmasdfghjklqwer", "poiuytrewqlkjhgfdsam", "lkjhgfdsapoiuytrewqz", "asdfghjklqwertyuiopz",
-            "yuiophjklnmbvcxzasdf", "ghjklasdfqwertzuiopm", "vbnmqwertasdfgzxcvhj", "rtyufghjvbnmqweasdzx"]
-    done_upto = [6, 6, 4, 3, 3, 3, 6, 1, 4, 3, 0, 5]
-    seats = []
-    for number, (ref, upto) in enumerate(zip(refs, done_upto, strict=True), start=1):
-        steps = {step: index < upto for index, step in enumerate(STEPS)}
-        failure = None
-        if number in (4, 6, 10):
-            failure = {"step": "migrations", "diagnosis": "engine-download", "at": now - 90}
-        if number == 5:
-            failure = {"step": "migrations", "diagnosis": None, "at": now - 30}
-        current = STEPS[min(upto, 5)] if upto < 6 else "test"
-        seats.append(SeatProgress(number, ref, steps, current=current if upto else None, failure=failure,
-                                  hand=number in (5, 11), seen_at=now - 10 if upto else None))
-    return seats
+from tests.ui.board_sample import sample  # noqa: E402
 
 
 async def main() -> None:

@@ -166,7 +166,7 @@ def _print_progress(seats: list[SeatProgress]) -> None:
     print("  seat  " + "  ".join(f"{step[:5]:<5}" for step in STEPS) + "  now")
     for seat in seats:
         marks = "  ".join(f"{'✓' if seat.steps[step] else '·':<5}" for step in STEPS)
-        extra = seat.current or ""
+        extra = seat.now
         if seat.failure:
             extra += f"  failed {seat.failure.get('step')}: {seat.failure.get('diagnosis') or 'unknown cause'}"
         if seat.hand:

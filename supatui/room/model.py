@@ -211,5 +211,17 @@ class SeatProgress:
     def done(self) -> int:
         return sum(1 for value in self.steps.values() if value)
 
+    @property
+    def finished(self) -> bool:
+        return all(self.steps.get(step) for step in STEPS)
+
+    @property
+    def now(self) -> str:
+        """What the seat is doing, one word for the board and `room status`: the last step an attendee
+        reported stays their "current" one after it is done, so a seat with all six reads as finished."""
+        if not self.running:
+            return "stopped"
+        return "finished" if self.finished else self.current or ""
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "now": self.now}

@@ -36,3 +36,26 @@ def test_summary_counts() -> None:
     text = model.summary(ROOM)
     assert text.startswith("5 seats · 1 done · 3 stuck · 2 hands up")
     assert "role 4/5" in text and "test 1/5" in text
+
+
+def test_columns_drop_the_least_useful_first_and_keep_seat_now_and_state() -> None:
+    def keys(width: int) -> list[str]:
+        return [column.key for column in model.columns(width)]
+
+    assert keys(200) == ["seat", "ref", *STEPS, "now", "state", "last"]
+    assert keys(103) == ["seat", *STEPS, "now", "state", "last"]
+    assert keys(80) == ["seat", "ref", "steps", "now", "state", "last"]
+    assert keys(48) == ["seat", "steps", "now", "state"]
+    assert keys(10) == ["seat", "now", "state"]  # narrower than anything: still the three that matter
+    for width in range(27, 200):
+        assert sum(column.width + 2 for column in model.columns(width)) <= width, width
+    assert max(column.width for column in model.columns(400)) == model.LAST_MAX
+
+
+def test_cells_fit_their_columns_and_say_finished_stuck_and_hands() -> None:
+    wide = {column.key: column for column in model.columns(80)}
+    assert model.cell(ROOM[0], wide["steps"]) == "✓✓✓✓✓✓ 6/6"
+    assert model.cell(ROOM[0], wide["now"]) == "finished" and model.cell(ROOM[0], wide["state"]) == "ok"
+    assert model.cell(ROOM[1], wide["state"]) == "stuck" and model.cell(ROOM[4], wide["state"]) == "hand up"
+    last = model.cell(ROOM[1], wide["last"])
+    assert last.startswith("project: Prisma could not") and len(last) <= wide["last"].width

@@ -85,18 +85,18 @@ async def test_the_board_renders_those_seats(walked: dict[int, Any], room_manage
     from supatui.ui.board.app import BoardApp, room_source
 
     app = BoardApp(room_source(room_manager), interval=60)
-    async with app.run_test(size=(150, 30)) as pilot:
+    async with app.run_test(size=(160, 30)) as pilot:  # wide: a column per step
         for _ in range(200):
             await pilot.pause(0.05)
             if app.loaded:
                 break
         await pilot.pause()
         table = app.query_one("#seats", DataTable)
-        rows = {table.get_row_at(i)[0]: table.get_row_at(i) for i in range(table.row_count)}
-        assert set(rows) >= {"1", "2", "3"}
+        assert {str(key.value) for key in table.rows} >= {"1", "2", "3"}
         for number in ("1", "2"):
-            assert list(rows[number][2:8]) == ["✓"] * 6 and rows[number][8] == "finished"
-        assert list(rows["3"][2:8]) == ["·"] * 6
+            assert [table.get_cell(number, step) for step in STEPS] == ["✓"] * 6
+            assert table.get_cell(number, "now") == "finished" and table.get_cell(number, "state") == "ok"
+        assert [table.get_cell("3", step) for step in STEPS] == ["·"] * 6
         banner = str(app.query_one("#banner").render())
         assert "2 done" in banner and "test 2/" in banner
         await pilot.press("f")  # stuck only: nobody is

@@ -13,17 +13,27 @@ from typing import Any
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
-from supatui.room.model import STEPS, SeatProgress
+from supatui.room.model import SeatProgress
 from supatui.ui.board import model
 from supatui.ui.board.theme import PRESENTER_THEME
 from supatui.ui.theme import SUPATUI_THEME, THEME_NAME
 
 Source = Callable[[], list[SeatProgress]]
 STYLES = Path(__file__).parent / "board.tcss"
-MARKS = {True: "✓", False: "·"}
+
+
+class SeatTable(DataTable[str]):
+    """The seats; says when its width changes, so the board picks the columns that fit again."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
 
 class BoardApp(App[int]):
@@ -45,15 +55,16 @@ class BoardApp(App[int]):
         self.seats: list[SeatProgress] = []
         self.sort_by, self.show = "seat", "all"
         self.selected: int | None = None
+        self.shown: tuple[model.Column, ...] = ()
         self.loaded = 0  # refreshes that completed (tests wait on it)
 
     def compose(self) -> ComposeResult:
         yield Static("Room: loading…", id="banner")
         with Horizontal(id="main"):
-            yield DataTable(id="seats", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="side"):
-                yield Static("", id="failures")
+            yield SeatTable(id="seats", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="side"):
                 yield Static("Select a seat to see its last failure.", id="detail")
+                yield Static("", id="failures")
         yield Static("", id="view")
         yield Footer()
 
@@ -61,8 +72,6 @@ class BoardApp(App[int]):
         self.register_theme(SUPATUI_THEME)
         self.register_theme(PRESENTER_THEME)
         self._apply_presenter()
-        table = self.query_one("#seats", DataTable)
-        table.add_columns("seat", "ref", *STEPS, "now", "last failure", "hand")
         self.action_refresh()
         self.set_interval(self.interval, self.action_refresh)
 
@@ -87,18 +96,24 @@ class BoardApp(App[int]):
         self.loaded += 1
         self._render()
 
+    def on_seat_table_resized(self) -> None:
+        self._render()
+
     def _render(self) -> None:
         seats = self.seats
         self.query_one("#banner", Static).update(model.summary(seats))
         table = self.query_one("#seats", DataTable)
         row = table.cursor_row
-        table.clear()
+        # The columns that fit the table's width, a vertical scrollbar's room kept for a long room.
+        layout = model.columns(table.content_region.width - table.styles.scrollbar_size_vertical,
+                               2 * table.cell_padding)
+        table.clear(columns=layout != self.shown)
+        if layout != self.shown:
+            self.shown = layout
+            for column in layout:
+                table.add_column(column.label, width=column.width, key=column.key)
         for seat in model.choose(seats, self.sort_by, self.show):
-            failure = seat.failure or {}
-            last = f"{failure.get('step')}: {model.describe(failure.get('diagnosis'))[0]}"[:30] if failure else ""
-            table.add_row(str(seat.seat), seat.ref[:8], *(MARKS[seat.steps.get(step, False)] for step in STEPS),
-                          _now(seat), last, "UP" if seat.hand else "",
-                          key=str(seat.seat))
+            table.add_row(*(model.cell(seat, column) for column in layout), key=str(seat.seat))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         groups = model.failure_groups(seats)
@@ -117,7 +132,7 @@ class BoardApp(App[int]):
             box.update("Select a seat to see its last failure.")
             return
         lines = [f"[b]Seat {seat.seat}[/b]  {seat.ref}",
-                 f"on: {seat.current or '—'}  (heard from {model.ago(seat.seen_at)})"]
+                 f"on: {seat.now or '—'}  (heard from {model.ago(seat.seen_at)})"]
         if seat.failure:
             title, fix = model.describe(seat.failure.get("diagnosis"))
             lines += [f"last failure: {seat.failure.get('step')}, {model.ago(seat.failure.get('at'))}",
@@ -150,12 +165,6 @@ class BoardApp(App[int]):
     def _apply_presenter(self) -> None:
         self.theme = PRESENTER_THEME.name if self.presenter else THEME_NAME
         self.set_class(self.presenter, "-presenter")
-
-
-def _now(seat: SeatProgress) -> str:
-    if not seat.running:
-        return "stopped"
-    return "finished" if model.all_done(seat) else seat.current or ""
 
 
 def room_source(room: Any) -> Source:
