@@ -104,8 +104,9 @@ def check_keyring() -> DoctorCheck:
     if status.usable:
         return DoctorCheck("keyring", "pass", f"{status.backend}")
     return DoctorCheck("keyring", "warn", f"no usable keyring ({status.detail or status.backend})",
-                       "Passwords will be asked each time or read from SUPATUI_DB_PASSWORD / SUPATUI_PRISMA_PASSWORD; "
-                       "to store them install a backend (GNOME Keyring, KWallet, macOS Keychain).")
+                       "The prisma password is then kept in the project's .env (0600, gitignored) and the postgres "
+                       "password asked each time or read from SUPATUI_DB_PASSWORD; to store them in a keyring install "
+                       "a backend (GNOME Keyring, KWallet, macOS Keychain).")
 
 
 def _tcp(host: str, port: int, timeout: float = NET_TIMEOUT) -> str | None:

@@ -268,7 +268,10 @@ async def test_no_keyring_says_so_and_asks_each_time(make_app: AppFactory, monke
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert app.state.keyring_usable is False
-            assert "Keyring: ✗ none usable" in text_of(app.screen.query_one("#environment", Static))
+            environment = text_of(app.screen.query_one("#environment", Static))
+            assert "Keyring: ✗ none usable" in environment
+            # what really happens: prisma's password goes into .env (0600, gitignored), the admin's is asked for
+            assert ".env (0600, gitignored)" in environment and "postgres password is asked" in environment
             await pilot.press("enter")
             await settle(pilot)
             note = text_of(step_screen(app).query_one(".keyring-note", Static))

@@ -113,8 +113,10 @@ class WelcomeScreen(WizardScreen):
             text.append(f"Sandbox: ✗ failed to start — {detail}\n", style="bold underline")
         usable = state.keyring_usable
         if usable is False:
-            text.append("Keyring: ✗ none usable here — passwords are asked for each time "
-                        f"({state.keyring_detail}).")
+            admin = ("the sandbox keeps its own in private files" if sandbox_status else
+                     "the postgres password is asked for each time (or read from SUPATUI_DB_PASSWORD)")
+            text.append(f"Keyring: ✗ none usable here ({state.keyring_detail}) — the prisma password is kept in the "
+                        f"project's .env (0600, gitignored); {admin}.")
         elif usable:
             text.append("Keyring: ✓ passwords are kept in your OS keyring.")
         text.rstrip()  # no blank line under the sandbox's when the keyring is not known yet
