@@ -9,8 +9,10 @@ sandbox's PgBouncer uses them as ``auth_query`` so roles created later can log i
 Files cited are under ``migrations/db/`` in supabase/postgres (newest versions; 20250421084701 took
 ``supabase_auth_admin``/``supabase_storage_admin`` membership and CREATE on ``auth``/``storage`` away from
 ``postgres``, so ``drop table auth.users`` as postgres fails with "must be owner of table users").
-``auth.users`` is the init script's table (no GoTrue migrations on top); ``storage`` is empty (on Supabase
-the storage API creates its tables). uuid-ossp and pgcrypto may be SQL stand-ins, see extensions.py.
+``auth`` holds the init script's five tables (no GoTrue migrations on top); ``storage`` and ``realtime`` are
+empty (on Supabase the Storage API and Realtime create their tables). New databases (Prisma's shadow
+database) copy the untouched ``template1``, as on Supabase, whose init scripts run in ``postgres`` only.
+uuid-ossp and pgcrypto may be SQL stand-ins, see extensions.py.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ alter user supabase_admin with superuser createdb createrole replication bypassr
 create role postgres superuser login password {postgres_pw};
 alter database postgres owner to postgres;
 
--- init-scripts/00000000000000-initial-schema.sql
+-- init-scripts/00000000000000-initial-schema.sql. migrations/db/migrate.sh ("used by both ami and docker
+-- builds") runs the init scripts as the then-superuser postgres, so what they create without an explicit
+-- owner is postgres's: the extensions schema (real projects' dumps say "Schema: extensions; Owner: postgres").
 create user supabase_replication_admin with login replication;
+create user supabase_etl_admin with login replication;
 create user supabase_read_only_user with login bypassrls;
 grant pg_read_all_data to supabase_read_only_user;
-create schema if not exists extensions;
+create schema if not exists extensions authorization postgres;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
 create role anon nologin noinherit;
@@ -80,6 +85,28 @@ create table auth.users (
 create index users_instance_id_email_idx on auth.users using btree (instance_id, email);
 create index users_instance_id_idx on auth.users using btree (instance_id);
 comment on table auth.users is 'Auth: Stores user login data within a secure schema.';
+create table auth.refresh_tokens (
+  instance_id uuid null, id bigserial not null, "token" varchar(255) null, user_id varchar(255) null,
+  revoked bool null, created_at timestamptz null, updated_at timestamptz null,
+  constraint refresh_tokens_pkey primary key (id));
+create index refresh_tokens_instance_id_idx on auth.refresh_tokens using btree (instance_id);
+create index refresh_tokens_instance_id_user_id_idx on auth.refresh_tokens using btree (instance_id, user_id);
+create index refresh_tokens_token_idx on auth.refresh_tokens using btree (token);
+comment on table auth.refresh_tokens is 'Auth: Store of tokens used to refresh JWT tokens once they expire.';
+create table auth.instances (
+  id uuid not null, uuid uuid null, raw_base_config text null, created_at timestamptz null,
+  updated_at timestamptz null, constraint instances_pkey primary key (id));
+comment on table auth.instances is 'Auth: Manages users across multiple sites.';
+create table auth.audit_log_entries (
+  instance_id uuid null, id uuid not null, payload json null, created_at timestamptz null,
+  constraint audit_log_entries_pkey primary key (id));
+create index audit_logs_instance_id_idx on auth.audit_log_entries using btree (instance_id);
+comment on table auth.audit_log_entries is 'Auth: Audit trail for user actions.';
+create table auth.schema_migrations (
+  "version" varchar(255) not null, constraint schema_migrations_pkey primary key ("version"));
+comment on table auth.schema_migrations is 'Auth: Manages updates to the auth system.';
+insert into auth.schema_migrations (version) values ('20171026211738'), ('20171026211808'), ('20171026211834'),
+  ('20180103212743'), ('20180108183307'), ('20180119214651'), ('20180125194653');
 create function auth.uid() returns uuid language sql stable
   as $$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
 create function auth.role() returns text language sql stable
@@ -93,6 +120,10 @@ grant all privileges on all tables in schema auth to supabase_auth_admin;
 grant all privileges on all sequences in schema auth to supabase_auth_admin;
 alter user supabase_auth_admin set search_path = "auth";
 alter table auth.users owner to supabase_auth_admin;
+alter table auth.refresh_tokens owner to supabase_auth_admin;
+alter table auth.audit_log_entries owner to supabase_auth_admin;
+alter table auth.instances owner to supabase_auth_admin;
+alter table auth.schema_migrations owner to supabase_auth_admin;
 alter function auth.uid() owner to supabase_auth_admin;
 alter function auth.role() owner to supabase_auth_admin;
 alter function auth.email() owner to supabase_auth_admin;
@@ -122,6 +153,20 @@ grant all on schema auth, extensions, storage to dashboard_user;
 grant all on all tables in schema auth, extensions to dashboard_user;
 grant all on all sequences in schema auth, storage, extensions to dashboard_user;
 grant all on all routines in schema auth, storage, extensions to dashboard_user;
+
+-- init-scripts/00000000000003-realtime-schema.sql (the Realtime service creates the tables on Supabase)
+create schema if not exists realtime authorization supabase_admin;
+create user supabase_realtime_admin noinherit createrole login replication;
+alter user supabase_realtime_admin set search_path = public, extensions, realtime;
+grant create on database postgres to supabase_realtime_admin;
+grant anon, authenticated, service_role to supabase_realtime_admin;
+grant set on parameter log_min_messages to supabase_realtime_admin;
+grant usage on schema realtime to postgres, anon, authenticated, service_role;
+grant all on schema realtime to supabase_realtime_admin with grant option;
+grant usage on schema auth to supabase_realtime_admin;
+grant execute on all functions in schema auth to supabase_realtime_admin;
+grant create, usage on schema public to supabase_realtime_admin;
+grant usage on schema extensions to supabase_realtime_admin;
 
 -- migrations/10000000000000_demote-postgres.sql (its final alter role comes last, below)
 grant all on database postgres to postgres;
@@ -157,6 +202,8 @@ grant supabase_superuser to postgres;
 revoke create on schema storage from postgres;
 revoke create on schema auth from postgres;
 grant usage on schema storage to postgres with grant option;
+-- 20260506172403_grant_realtime_schema_to_postgres_with_grant_option.sql
+grant usage on schema realtime to postgres with grant option;
 
 -- pg_stat_statements last: its view and functions get the extensions schema's default privileges above
 create extension if not exists pg_stat_statements with schema extensions;
@@ -167,4 +214,5 @@ alter role postgres nosuperuser createdb createrole login replication bypassrls;
 
 ROLES = ("supabase_admin", "postgres", "anon", "authenticated", "service_role", "authenticator",
          "supabase_auth_admin", "supabase_storage_admin", "supabase_replication_admin",
-         "supabase_read_only_user", "dashboard_user", "pgbouncer", "supabase_superuser")
+         "supabase_read_only_user", "dashboard_user", "pgbouncer", "supabase_superuser", "supabase_etl_admin",
+         "supabase_realtime_admin")

@@ -31,6 +31,8 @@ ROLE_ATTRIBUTES = {
     "supabase_auth_admin": ((False, False, False, False, True, False, False),
                             "init/00000000000001-auth-schema.sql, mig/20260821154147_revoke_createrole_from_auth_admin.sql"),
     "supabase_storage_admin": ((False, False, True, False, True, False, False), "init/00000000000002-storage-schema.sql"),
+    "supabase_realtime_admin": ((False, False, True, False, True, True, False), "init/00000000000003-realtime-schema.sql"),
+    "supabase_etl_admin": ((False, True, False, False, True, True, False), "init/00000000000000-initial-schema.sql"),
     "supabase_replication_admin": ((False, True, False, False, True, True, False),
                                    "init/00000000000000-initial-schema.sql"),
     "supabase_read_only_user": ((False, True, False, False, True, False, True), "init/00000000000000-initial-schema.sql"),
@@ -61,7 +63,8 @@ MEMBERSHIPS: list[tuple[str, str, bool | None, bool, str]] = [
 SCHEMA_OWNERS = {
     "auth": ("supabase_admin", "init/00000000000001-auth-schema.sql"),
     "storage": ("supabase_admin", "init/00000000000002-storage-schema.sql"),
-    "extensions": ("supabase_admin", "init/00000000000000-initial-schema.sql"),
+    "extensions": ("postgres", "init/00000000000000-initial-schema.sql, run as postgres by migrations/db/migrate.sh"),
+    "realtime": ("supabase_admin", "init/00000000000003-realtime-schema.sql"),
 }
 
 # (role, schema, privilege, expected, source); "USAGE WITH GRANT OPTION" checks the grant option
@@ -72,6 +75,10 @@ SCHEMA_PRIVILEGES: list[tuple[str, str, str, bool, str]] = [
      "mig/20250709135250_grant_storage_schema_to_postgres_with_grant_option.sql"),
     ("postgres", "storage", "CREATE", False, "mig/20250421084701_revoke_admin_roles_from_postgres.sql"),
     ("postgres", "extensions", "USAGE", True, "privs.sql"),
+    ("postgres", "realtime", "USAGE WITH GRANT OPTION", True,
+     "mig/20260506172403_grant_realtime_schema_to_postgres_with_grant_option.sql"),
+    ("postgres", "realtime", "CREATE", False, "init/00000000000003-realtime-schema.sql"),
+    ("supabase_realtime_admin", "realtime", "CREATE WITH GRANT OPTION", True, "init/00000000000003-realtime-schema.sql"),
     ("postgres", "extensions", "CREATE", True, "privs.sql"),
     ("postgres", "public", "CREATE", True, "privs.sql"),
     ("supabase_auth_admin", "auth", "CREATE", True, "init/00000000000001-auth-schema.sql"),
@@ -79,9 +86,11 @@ SCHEMA_PRIVILEGES: list[tuple[str, str, str, bool, str]] = [
     ("dashboard_user", "auth", "CREATE", True, "init/00000000000003-post-setup.sql"),
     ("dashboard_user", "storage", "CREATE", True, "init/00000000000003-post-setup.sql"),
     *[(role, schema, "USAGE", True, "init/00000000000000-initial-schema.sql + -auth-schema.sql + -storage-schema.sql")
-      for role in ("anon", "authenticated", "service_role") for schema in ("public", "extensions", "auth", "storage")],
+      for role in ("anon", "authenticated", "service_role")
+      for schema in ("public", "extensions", "auth", "storage", "realtime")],
     *[(role, schema, "CREATE", False, "privs.sql")
-      for role in ("anon", "authenticated", "service_role") for schema in ("public", "extensions", "auth", "storage")],
+      for role in ("anon", "authenticated", "service_role")
+      for schema in ("public", "extensions", "auth", "storage", "realtime")],
 ]
 
 # (owner, schema, object type r/S/f, grantee, grantable, source)
