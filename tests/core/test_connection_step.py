@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from dotenv import dotenv_values
 
-from supatui.core import secrets
+from supatui.core import projects, secrets
 from supatui.core.connstr import ConnectionTarget, encode_password, parse_url, prisma_env
 from supatui.core.context import Secrets, StepContext, WalkthroughConfig
 from supatui.core.errors import InputError, StepFailed
@@ -147,6 +147,27 @@ def test_password_found_in_keyring_or_env_file(sandbox: Any, made_role: str, tmp
         ctx = make_ctx(sandbox, tmp_path, made_role, "session", password=None)
         assert all(c.ok for c in ConnectionStep().verify(ctx))
         assert ctx.secrets.prisma_password == WEIRD
+    finally:
+        secrets.set_password(sandbox.ref, made_role, WEIRD)
+
+
+def test_password_from_another_project_of_the_same_ref(sandbox: Any, made_role: str, tmp_path: Path) -> None:
+    """No keyring: the password lives only in project A's .env. In the wizard, step 1 of a new folder B shows done
+    (its catalog checks do not log in), and step 3 stopped with 'Run step 1 first'. It now tries the other
+    projects' passwords itself, one login each, as step 1 does."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    ConnectionStep().run(make_ctx(sandbox, a, made_role, "session"), lambda e: None)
+    projects.remember(sandbox.ref, made_role, a)  # what step 1 in A did
+    secrets.delete_password(sandbox.ref, made_role)
+    try:
+        ctx = make_ctx(sandbox, b, made_role, "session", password=None)
+        events: list[Event] = []
+        ConnectionStep().run(ctx, events.append)
+        assert dotenv_values(b / ".env") == dotenv_values(a / ".env")
+        assert any(str(a / ".env") in e.text for e in events), [e.text for e in events]
+        assert all(c.ok for c in ConnectionStep().verify(make_ctx(sandbox, b, made_role, "session", password=None)))
     finally:
         secrets.set_password(sandbox.ref, made_role, WEIRD)
 
