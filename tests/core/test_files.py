@@ -59,3 +59,17 @@ def test_snapshot_keeps_a_backup_only_when_a_command_changed_the_file(tmp_path: 
     saved = changed.settle()
     assert saved == tmp_path / ".env.bak" and saved.read_text() == "KEEP=1\n"
     assert Snapshot(tmp_path / "absent").settle() is None
+
+
+def test_lines_added_to_gitignore_leave_no_backup(tmp_path: Path) -> None:
+    """A full run in a fresh folder left .gitignore.bak and .gitignore.bak.1: copies of the .gitignore step 1
+    wrote minutes before, taken when prisma init and step 2 appended lines. Lines only added lose nothing."""
+    ignore = tmp_path / ".gitignore"
+    ignore.write_text("dist/\n*.log")  # the person's own, without a final newline
+    snap = Snapshot(ignore)
+    ignore.write_text("dist/\n*.log\n.env\n")  # what prisma init does
+    assert snap.settle() is None
+    assert write_file(ignore, "dist/\n*.log\n.env\nnode_modules\n").backup is None
+    assert not list(tmp_path.glob(".gitignore.bak*"))
+    changed = write_file(ignore, "node_modules\n")  # a line removed: that is kept
+    assert changed.backup is not None and changed.backup.read_text() == "dist/\n*.log\n.env\nnode_modules\n"
