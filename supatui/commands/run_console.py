@@ -15,6 +15,7 @@ from supatui.commands.run_inputs import options_from_args, terminal_prompt, url_
 from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.core.errors import Cancelled, InputError
 from supatui.core.events import Emit, Event, EventKind
+from supatui.core.packagemanager import by_hand
 from supatui.core.plan import Plan
 from supatui.core.redact import redact
 from supatui.core.session import apply_choices, project_dir_for
@@ -228,7 +229,7 @@ def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> 
         if not console.json_lines:
             console._line("")
             console._line(f"Done. Your project is in {ctx.config.project_dir}; run it on its own with: "
-                          f"cd {ctx.config.project_dir} && npx tsx index.ts")
+                          f"cd {ctx.config.project_dir} && {by_hand(ctx.config.package_manager, 'tsx', 'index.ts')}")
         return 0
     error = failed.error
     if failed.status == "cancelled" and failed.step in DECLINED:

@@ -240,11 +240,24 @@ class WriteResult:
     backup: Path | None = None
 
 
+APPEND_ONLY = frozenset({".gitignore"})  # ignore lists the steps only ever add lines to
+
+
+def only_appended(path: Path, old: str | bytes, new: str | bytes) -> bool:
+    """Whether ``new`` is ``old`` with lines added at the end, in a file where that loses nothing (.gitignore).
+
+    A full run appends to .gitignore three times (step 1, prisma init, step 2); a copy each time left
+    ``.gitignore.bak``, ``.bak.1`` and ``.bak.2`` in a fresh folder, all of them supatui's own text.
+    """
+    return path.name in APPEND_ONLY and new.startswith(old)  # type: ignore[arg-type]
+
+
 def plan_write(path: Path, new_text: str, description: str = "") -> FileAction:
     """The plan entry for writing ``new_text`` to ``path``: the diff and where the old file would go."""
-    exists = path.exists()
+    old = read_text(path)
     diff = unified_diff(path, new_text)
-    return FileAction(path, diff, description, planned_backup(path) if exists and diff else None)
+    keep = old is not None and diff and not only_appended(path, old, new_text)
+    return FileAction(path, diff, description, planned_backup(path) if keep else None)
 
 
 def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discard, description: str = "") -> WriteResult:
@@ -252,7 +265,7 @@ def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discar
     old = read_text(path)
     if old == new_text:
         return WriteResult(path, False)
-    saved = backup(path) if old is not None else None
+    saved = backup(path) if old is not None and not only_appended(path, old, new_text) else None
     atomic_write(path, new_text)
     remember_written(path, saved, new_text.encode("utf-8"))
     detail = f" (previous version kept as {saved.name})" if saved else ""
@@ -301,7 +314,8 @@ class Snapshot:
 
     def settle(self, *, step: str = "", emit: Emit = discard) -> Path | None:
         after = self.path.read_bytes() if self.path.exists() else None
-        if after == self.before:
+        if after == self.before or (self.before is not None and after is not None
+                                    and only_appended(self.path, self.before, after)):
             return None
         if self.before is None:  # the command created it: nothing of the user's to keep
             if after is not None:

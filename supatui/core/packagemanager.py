@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import shlex
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -184,6 +185,19 @@ class PackageManager:
         if missing_packages(project_dir, specs):
             return False
         return returncode == 0 or self.name == "pnpm"
+
+
+def by_hand(name: str, program: str, *args: str) -> str:
+    """How a person runs the project's ``program`` with the manager they chose (``pnpm exec tsx index.ts``).
+
+    A pnpm, yarn or bun project was told ``npx tsx index.ts``; that works with Node alone, but is not the
+    manager's own command. A manager not on PATH (supatui ran it through npx) gets the npx form. No
+    subprocess: the wizard builds this on its UI thread.
+    """
+    if name != "npm" and name in NAMES and shutil.which(name):
+        sub = {"pnpm": ("exec",), "yarn": ("run",), "bun": ("x",)}[name]
+        return shlex.join((name, *sub, program, *args))
+    return shlex.join(("npx", program, *args))
 
 
 def available() -> dict[str, str]:

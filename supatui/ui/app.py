@@ -80,7 +80,8 @@ class SupatuiApp(App[int]):
         self._pending_step: str | None = None
         self._keyring_started = False
         self._resumed = bool(done)
-        self.state = WizardState(step_ids=step_ids, project_dir=context.config.project_dir)
+        self.state = WizardState(step_ids=step_ids, project_dir=context.config.project_dir,
+                                 package_manager=context.config.package_manager)
         for step_id in done or ():
             if step_id in self.state.steps:
                 self.state.steps[step_id].status = Status.DONE
@@ -200,6 +201,7 @@ class SupatuiApp(App[int]):
         for name in ("admin_password", "prisma_password"):
             self.ctx.secrets.draft(name, getattr(draft.secrets, name))
         self.state.project_dir = draft.config.project_dir
+        self.state.package_manager = draft.config.package_manager
 
     # -- workers: each posts a typed result ---------------------------------------------------
 

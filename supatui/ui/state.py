@@ -54,6 +54,7 @@ class StepState:
 class WizardState:
     step_ids: list[str]
     project_dir: Path = Path(".")  # where the project is (the form may change it)
+    package_manager: str = "npm"  # the one chosen in step 2: the finished screen says how to run the project with it
     steps: dict[str, StepState] = field(default_factory=dict)
     current: str | None = None  # the step on screen (None: the welcome screen)
     sandbox_status: str = ""  # "", "starting", "ready", "failed"

@@ -66,7 +66,8 @@ def test_empty_folder_to_rows_then_rerun_changes_nothing(sandbox: Any, prisma_en
 
 def test_one_run_in_a_folder_with_a_gitignore_backs_it_up_once(sandbox: Any, prisma_engine: str | None,
                                                                  tmp_path: Path) -> None:
-    """The role step (.env without a keyring), prisma init and step 2 each change .gitignore: one backup, the user's."""
+    """The role step (.env without a keyring), prisma init and step 2 each add lines to .gitignore: the user's lines
+    stay first and whole, so no backup is needed (there were .bak, .bak.1 and .bak.2); nothing else is backed up."""
     require_tool("npm")
     project = tmp_path / "mine"
     project.mkdir()
@@ -74,6 +75,5 @@ def test_one_run_in_a_folder_with_a_gitignore_backs_it_up_once(sandbox: Any, pri
     done = _supatui("run", "--yes", "--sandbox", "--dir", str(project), env=dict(os.environ))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     backups = sorted(p.name for p in project.iterdir() if ".bak" in p.name)
-    assert backups == [".gitignore.bak"], backups
-    assert (project / ".gitignore.bak").read_text() == "my-notes.txt\n"
+    assert backups == [], backups
     assert (project / ".gitignore").read_text().startswith("my-notes.txt\n")

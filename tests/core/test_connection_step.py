@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import uuid
 from collections.abc import Iterator
@@ -11,11 +12,12 @@ from typing import Any
 import pytest
 from dotenv import dotenv_values
 
-from supatui.core import secrets
+from supatui.core import projects, secrets
 from supatui.core.connstr import ConnectionTarget, encode_password, parse_url, prisma_env
 from supatui.core.context import Secrets, StepContext, WalkthroughConfig
 from supatui.core.errors import InputError, StepFailed
 from supatui.core.events import Event, EventKind
+from supatui.core.prisma import templates
 from supatui.core.steps.connection import ConnectionStep
 from supatui.core.steps.role import RoleStep
 from tests.core.test_role_step import drop_role
@@ -97,6 +99,46 @@ def test_mode_switch_is_not_detected_as_done(sandbox: Any, made_role: str, tmp_p
     assert not ConnectionStep().detect(make_ctx(sandbox, tmp_path, made_role, "transaction"))
 
 
+def _prisma6_project(folder: Path, transaction: bool) -> Path:
+    """A Prisma 6 project as step 2 leaves it (the guide's pre-v7 schema and models), for the given mode."""
+    (folder / "package.json").write_text(json.dumps({"devDependencies": {"prisma": "^6.19.3"}}))
+    schema = folder / "prisma" / "schema.prisma"
+    schema.parent.mkdir()
+    schema.write_text(templates.schema6(transaction) + "\n" + templates.GUIDE_MODELS)
+    return schema
+
+
+def test_prisma6_switched_to_transaction_mode_sends_migrations_to_direct_url(
+        sandbox: Any, made_role: str, tmp_path: Path) -> None:
+    """Step 2 ran in session mode (the wizard asks for the mode only at step 3): the schema has no directUrl, so
+    Prisma 6's migrate would take DATABASE_URL, the 6543 pooler. Step 3 adds it, and verify looks for it."""
+    ConnectionStep().run(make_ctx(sandbox, tmp_path, made_role, "session"), lambda e: None)
+    schema = _prisma6_project(tmp_path, transaction=False)
+    session_schema = schema.read_text()
+    ctx = make_ctx(sandbox, tmp_path, made_role, "transaction")
+    step = ConnectionStep()
+    assert not step.detect(ctx)
+    plan = step.plan(ctx).render_text()
+    assert '+  directUrl = env("DIRECT_URL")' in plan, plan
+    step.run(ctx, lambda e: None)
+    text = schema.read_text()
+    assert text == templates.schema6(True) + "\n" + templates.GUIDE_MODELS, text  # models and url kept
+    assert (schema.parent / "schema.prisma.bak").read_text() == session_schema
+    checks = step.verify(ctx)
+    assert all(c.ok for c in checks) and any("directUrl" in c.name for c in checks), checks
+    schema.write_text(session_schema)  # the schema loses it again: not done
+    assert not step.detect(ctx)
+    assert [c.name for c in step.verify(ctx) if not c.ok] == ['prisma/schema.prisma has directUrl = env("DIRECT_URL")']
+
+
+def test_prisma6_in_session_mode_keeps_its_schema(sandbox: Any, made_role: str, tmp_path: Path) -> None:
+    schema = _prisma6_project(tmp_path, transaction=False)
+    before = schema.read_text()
+    ctx = make_ctx(sandbox, tmp_path, made_role, "session")
+    ConnectionStep().run(ctx, lambda e: None)
+    assert schema.read_text() == before and all(c.ok for c in ConnectionStep().verify(ctx))
+
+
 def test_password_found_in_keyring_or_env_file(sandbox: Any, made_role: str, tmp_path: Path) -> None:
     """No password given: the keyring (set by step 1) has it; without that, the project's .env does."""
     ConnectionStep().run(make_ctx(sandbox, tmp_path, made_role, "session", password=None), lambda e: None)
@@ -105,6 +147,27 @@ def test_password_found_in_keyring_or_env_file(sandbox: Any, made_role: str, tmp
         ctx = make_ctx(sandbox, tmp_path, made_role, "session", password=None)
         assert all(c.ok for c in ConnectionStep().verify(ctx))
         assert ctx.secrets.prisma_password == WEIRD
+    finally:
+        secrets.set_password(sandbox.ref, made_role, WEIRD)
+
+
+def test_password_from_another_project_of_the_same_ref(sandbox: Any, made_role: str, tmp_path: Path) -> None:
+    """No keyring: the password lives only in project A's .env. In the wizard, step 1 of a new folder B shows done
+    (its catalog checks do not log in), and step 3 stopped with 'Run step 1 first'. It now tries the other
+    projects' passwords itself, one login each, as step 1 does."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    ConnectionStep().run(make_ctx(sandbox, a, made_role, "session"), lambda e: None)
+    projects.remember(sandbox.ref, made_role, a)  # what step 1 in A did
+    secrets.delete_password(sandbox.ref, made_role)
+    try:
+        ctx = make_ctx(sandbox, b, made_role, "session", password=None)
+        events: list[Event] = []
+        ConnectionStep().run(ctx, events.append)
+        assert dotenv_values(b / ".env") == dotenv_values(a / ".env")
+        assert any(str(a / ".env") in e.text for e in events), [e.text for e in events]
+        assert all(c.ok for c in ConnectionStep().verify(make_ctx(sandbox, b, made_role, "session", password=None)))
     finally:
         secrets.set_password(sandbox.ref, made_role, WEIRD)
 

@@ -71,21 +71,28 @@ def test_snapshot_keeps_a_backup_only_when_a_command_changed_the_file(tmp_path: 
 
 
 def test_one_run_backs_a_file_up_once_from_its_original(tmp_path: Path) -> None:
-    """prisma init changes .gitignore, step 2 completes it, the role step adds .env: one .gitignore.bak, the user's."""
+    """A command changes package.json, a step rewrites it, the role step writes .env twice: one backup each, of the
+    user's version; a .gitignore that only gains lines gets none (its old text is still all there)."""
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "mine"}\n')
     gitignore = tmp_path / ".gitignore"
     gitignore.write_text("mine\n")
     (tmp_path / ".env").write_text("KEEP=1\n")
     with one_backup_per_run():
-        snap = Snapshot(gitignore)
-        gitignore.write_text("mine\n.env\n")  # the command (prisma init) appends
+        snap = Snapshot(package)
+        package.write_text('{"name": "mine", "devDependencies": {}}\n')  # the command (npm install) rewrites it
         first = snap.settle()
-        second = write_file(gitignore, "mine\n.env\nnode_modules\n").backup
+        second = write_file(package, '{"name": "mine", "devDependencies": {"prisma": "^7"}}\n').backup
+        snap = Snapshot(gitignore)
+        gitignore.write_text("mine\n.env\n")  # prisma init appends
+        assert snap.settle() is None
         assert ensure_gitignored(tmp_path)
         write_env(tmp_path / ".env", {"DATABASE_URL": "postgresql://prisma.x:pw@h:5432/postgres"})
         write_env(tmp_path / ".env", {"DATABASE_URL": "postgresql://prisma.x:pw2@h:5432/postgres"})
-    assert first == second == tmp_path / ".gitignore.bak"
-    assert sorted(p.name for p in tmp_path.glob("*.bak*")) == [".env.bak", ".gitignore.bak"]
-    assert (tmp_path / ".gitignore.bak").read_text() == "mine\n"
+    assert first == second == tmp_path / "package.json.bak"
+    assert sorted(p.name for p in tmp_path.glob("*.bak*")) == [".env.bak", "package.json.bak"]
+    assert (tmp_path / "package.json.bak").read_text() == '{"name": "mine"}\n'
+    assert gitignore.read_text().startswith("mine\n.env\n")
     assert (tmp_path / ".env.bak").read_text() == "KEEP=1\n"  # not the run's first .env: the one before the run
     assert "pw2@h" in (tmp_path / ".env").read_text()
 
@@ -107,3 +114,17 @@ def test_a_file_this_run_created_gets_no_backup_of_itself(tmp_path: Path) -> Non
         write_file(path, "a\n")
         assert write_file(path, "b\n").backup is None
     assert not list(tmp_path.glob("*.bak*"))
+
+
+def test_lines_added_to_gitignore_leave_no_backup(tmp_path: Path) -> None:
+    """A full run in a fresh folder left .gitignore.bak and .gitignore.bak.1: copies of the .gitignore step 1
+    wrote minutes before, taken when prisma init and step 2 appended lines. Lines only added lose nothing."""
+    ignore = tmp_path / ".gitignore"
+    ignore.write_text("dist/\n*.log")  # the person's own, without a final newline
+    snap = Snapshot(ignore)
+    ignore.write_text("dist/\n*.log\n.env\n")  # what prisma init does
+    assert snap.settle() is None
+    assert write_file(ignore, "dist/\n*.log\n.env\nnode_modules\n").backup is None
+    assert not list(tmp_path.glob(".gitignore.bak*"))
+    changed = write_file(ignore, "node_modules\n")  # a line removed: that is kept
+    assert changed.backup is not None and changed.backup.read_text() == "dist/\n*.log\n.env\nnode_modules\n"

@@ -24,6 +24,8 @@ pytest_plugins = ["tests.prisma_fixture"]
 
 LOCKFILES = {"pnpm": ("pnpm-lock.yaml",), "yarn": ("yarn.lock",), "bun": ("bun.lock", "bun.lockb")}
 ADD = {"pnpm": "$ pnpm add", "yarn": "$ yarn add", "bun": "$ bun add"}
+# how a person runs the project with the manager they chose (the closing line said `npx tsx index.ts` for all)
+BY_HAND = {"pnpm": "pnpm exec tsx index.ts", "yarn": "yarn run tsx index.ts", "bun": "bun x tsx index.ts"}
 
 
 def _drop_guide_tables(sandbox: Any) -> None:
@@ -63,7 +65,8 @@ def test_empty_folder_to_rows_with(pm: str, sandbox: Any, prisma_engine: str | N
     if pm == "pnpm":
         assert "ERR_PNPM_IGNORED_BUILDS" not in out  # --ignore-scripts: pnpm 12 exits 0
 
-    # The project runs on its own, as the closing message says.
-    alone = subprocess.run(["npx", "tsx", "index.ts"], cwd=project, capture_output=True, text=True, timeout=120)
+    # The project runs on its own, with the manager's own command, as the closing message says.
+    assert out.rstrip().endswith(f"cd {project} && {BY_HAND[pm]}"), out[-300:]
+    alone = subprocess.run(BY_HAND[pm].split(), cwd=project, capture_output=True, text=True, timeout=120)
     assert alone.returncode == 0, alone.stderr
     assert "alice@prisma.io" in alone.stdout

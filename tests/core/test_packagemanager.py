@@ -123,3 +123,14 @@ def test_one_resolution_argv_per_manager() -> None:
     assert npm.install() == ("npm", "install") and bun.install() == ("bun", "install")
     assert pnpm.install() == ("pnpm", "install", "--ignore-scripts")
     assert yarn.install() == ("yarn", "install", "--ignore-engines") and berry.install() == ("yarn", "install")
+
+
+def test_by_hand_uses_the_chosen_manager(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pmod.by_hand("npm", "tsx", "index.ts") == "npx tsx index.ts"
+    on_path = {"pnpm", "yarn", "bun"}
+    monkeypatch.setattr(pmod.shutil, "which", lambda name: f"/usr/bin/{name}" if name in on_path else None)
+    assert pmod.by_hand("pnpm", "tsx", "index.ts") == "pnpm exec tsx index.ts"
+    assert pmod.by_hand("yarn", "tsx", "index.ts") == "yarn run tsx index.ts"
+    assert pmod.by_hand("bun", "tsx", "index.ts") == "bun x tsx index.ts"
+    on_path.clear()  # supatui ran the manager through npx: the person may not have it either
+    assert pmod.by_hand("pnpm", "tsx", "index.ts") == "npx tsx index.ts"

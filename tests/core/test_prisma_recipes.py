@@ -116,3 +116,14 @@ def test_engine_download_failure_is_recognised_and_explained() -> None:
     assert isinstance(err, StepFailed) and err.code == "engine-download" and err.step == "migrations"
     assert "PRISMA_ENGINES_MIRROR" in err.hint and "supatui run --from migrations" in err.hint
     assert "binaries.prisma.sh" in err.output
+
+
+def test_with_direct_url_goes_under_url_once() -> None:
+    assert templates.with_direct_url(templates.schema6(False)) == templates.schema6(True)  # aligned like the guide's
+    plain = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n\nmodel A {\n  url String\n}\n'
+    added = templates.with_direct_url(plain)
+    url = 'url = env("DATABASE_URL")\n'
+    assert added == plain.replace(url, url + '  directUrl = env("DIRECT_URL")\n', 1)
+    assert templates.has_direct_url(added) and not templates.has_direct_url(plain)
+    assert templates.with_direct_url(added) == added
+    assert templates.with_direct_url(templates.SCHEMA7_HEAD) == templates.SCHEMA7_HEAD  # no url line: nothing to add

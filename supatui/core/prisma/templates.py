@@ -77,6 +77,35 @@ datasource db {{
 """
 
 
+_DATASOURCE = re.compile(r"^(\s*)datasource\s+\w+\s*\{(.*?)^\s*\}", re.M | re.S)
+_URL_LINE = re.compile(r"^([ \t]*)url(\s*)=.*$", re.M)
+
+
+def has_direct_url(schema_text: str) -> bool:
+    """Whether the datasource block names a ``directUrl`` (Prisma 6's URL for migrate and db pull)."""
+    block = _DATASOURCE.search(schema_text)
+    return bool(block and re.search(r"^\s*directUrl\s*=", block.group(2), re.M))
+
+
+def with_direct_url(schema_text: str) -> str:
+    """The Prisma 6 schema with ``directUrl = env("DIRECT_URL")`` under the datasource's ``url`` line.
+
+    In transaction mode DATABASE_URL is the 6543 pooler, where migrate's advisory lock and prepared
+    statements break; Prisma 6 sends migrations to ``directUrl`` when the schema names one. Unchanged
+    when it already does or has no ``url`` line to put it under.
+    """
+    block = _DATASOURCE.search(schema_text)
+    if block is None or has_direct_url(schema_text):
+        return schema_text
+    url = _URL_LINE.search(schema_text, block.start(2), block.end(2))
+    if url is None:
+        return schema_text
+    indent, before_equals = url.group(1), len("url") + len(url.group(2))
+    key = "directUrl".ljust(before_equals - 1)  # its '=' under url's when url's is aligned
+    line = f"{indent}{key} = env(\"DIRECT_URL\")"
+    return schema_text[: url.end()] + "\n" + line + schema_text[url.end():]
+
+
 def schema_head(major: int, transaction: bool) -> str:
     return SCHEMA7_HEAD if major >= 7 else schema6(transaction)
 

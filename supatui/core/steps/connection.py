@@ -6,12 +6,15 @@ is written, so a wrong host or ref fails here with advice instead of later insid
 
 Keys: transaction mode writes DATABASE_URL (6543, ``pgbouncer=true&connection_limit=1``) and
 DIRECT_URL (session port, for migrations). Session and direct mode write the same URL to both
-keys, so Prisma 6's ``directUrl`` and Prisma 7's ``prisma.config.ts`` work in every mode.
+keys, so Prisma 6's ``directUrl`` and Prisma 7's ``prisma.config.ts`` work in every mode. A Prisma 6
+schema made before transaction mode was chosen (the wizard asks for the mode here, after step 2) gets
+``directUrl = env("DIRECT_URL")``, else its migrations would go through the 6543 pooler.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from supatui.core.connstr import MODES, ConnectionTarget, Mode, prisma_env, validate_host, validate_ref
 from supatui.core.context import StepContext
@@ -19,12 +22,15 @@ from supatui.core.database import PASSWORD_HINT_ROLE, connect, current_user
 from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_values, write_env
 from supatui.core.errors import InputError, StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind, discard
-from supatui.core.files import gitignore_update, plan_write
+from supatui.core.files import gitignore_update, plan_write, read_text, write_file
 from supatui.core.inputs import MODE, POOLER_HOST, PRISMA_PASSWORD, REF
 from supatui.core.plan import Check, Plan
+from supatui.core.prisma import templates
+from supatui.core.prisma.recipes import choose_recipe
 from supatui.core.result import StepResult
 from supatui.core.session import env_path, resolve_prisma_password
 from supatui.core.steps.base import Step
+from supatui.core.steps.role import password_candidates
 
 STEP = "connection"
 ENV_HEADER = "Supabase (Connecting with Prisma, step 3; written by supatui)"
@@ -99,9 +105,14 @@ class ConnectionStep(Step[ConnectionDecision]):
         if (ignore := gitignore_update(env_path(ctx).parent)) is not None:  # before the password is on disk
             plan.actions.append(plan_write(ignore[0], ignore[1], "keep .env, its backups and temp files out of git"))
         plan.actions.append(plan_env(update, f"set {', '.join(update.replaced + update.added) or 'nothing'}"))
+        if (schema := _schema_needing_direct_url(ctx)) is not None:
+            plan.actions.append(plan_write(schema, templates.with_direct_url(read_text(schema) or ""),
+                                           "Prisma 6 migrations use DIRECT_URL, not the transaction pooler"))
         return plan
 
     def run_for(self, ctx: StepContext, emit: Emit, decision: ConnectionDecision) -> StepResult:
+        if not self.validate(ctx) and resolve_prisma_password(ctx, emit) is None:
+            self._password_from_other_projects(ctx, emit)
         target, mode, password = self._inputs(ctx, emit)  # the password may have been set since (step 1 ran)
         assert password is not None
         values = prisma_env(target, ctx.config.role, password, mode)
@@ -112,7 +123,27 @@ class ConnectionStep(Step[ConnectionDecision]):
             self._try(ctx, key, values[key], emit)
         ctx.cancel.raise_if_cancelled(STEP)
         write_env(env_path(ctx), values, header=ENV_HEADER, step=STEP, emit=emit)
+        if (schema := _schema_needing_direct_url(ctx)) is not None:
+            write_file(schema, templates.with_direct_url(read_text(schema) or ""), step=STEP, emit=emit,
+                       description="Prisma 6 migrations use DIRECT_URL (session port): added directUrl to")
         return StepResult(STEP)
+
+    def _password_from_other_projects(self, ctx: StepContext, emit: Emit) -> None:
+        """Without a keyring the password lives in the .env of the folder step 1 ran in; in a new folder on the
+        same ref, step 1 shows done (its catalog checks do not log in), so try those passwords here, one login
+        each, as step 1 does, instead of stopping with 'run step 1 first'."""
+        target = ctx.config.target
+        assert target is not None
+        for source, candidate in password_candidates(ctx):
+            url = prisma_env(target, ctx.config.role, candidate, ctx.config.mode)["DATABASE_URL"]
+            try:
+                with connect(url, connect_timeout=5, password_hint=PASSWORD_HINT_ROLE):
+                    pass
+            except SupatuiError:
+                continue
+            ctx.secrets.prisma_password = candidate
+            emit(Event(STEP, EventKind.INFO, f"Using the {ctx.config.role} password from {source}."))
+            return
 
     def _try(self, ctx: StepContext, key: str, url: str, emit: Emit) -> str:
         """Connect through ``url`` as the role; return current_user. Raises StepFailed with advice."""
@@ -162,4 +193,28 @@ class ConnectionStep(Step[ConnectionDecision]):
                 checks.append(Check(f"{key} connects", False, exc.one_line()))
                 continue
             checks.append(Check(f"{key} connects as {ctx.config.role}", user == ctx.config.role, f"current_user = {user}"))
+        if (schema := _schema_needing_direct_url(ctx)) is not None:
+            checks.append(Check('prisma/schema.prisma has directUrl = env("DIRECT_URL")', False,
+                                f"{schema}: without it Prisma 6 migrates through DATABASE_URL, the transaction "
+                                "pooler; run step 3 again"))
+        elif ctx.config.mode == "transaction" and _prisma6_schema(ctx) is not None:
+            checks.append(Check('prisma/schema.prisma has directUrl = env("DIRECT_URL")', True,
+                                "Prisma 6 migrates through DIRECT_URL"))
         return checks
+
+
+def _prisma6_schema(ctx: StepContext) -> Path | None:
+    """The schema of a Prisma 6 project (it holds the URLs itself), or None."""
+    folder = Path(ctx.config.project_dir)
+    schema = folder / "prisma" / "schema.prisma"
+    if not schema.is_file() or choose_recipe(folder, ctx.config.prisma_major).major != 6:
+        return None
+    return schema
+
+
+def _schema_needing_direct_url(ctx: StepContext) -> Path | None:
+    """A Prisma 6 schema in transaction mode that would send migrations to DATABASE_URL (6543), or None."""
+    if ctx.config.mode != "transaction" or (schema := _prisma6_schema(ctx)) is None:
+        return None
+    text = read_text(schema) or ""
+    return schema if templates.with_direct_url(text) != text else None

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
+from supatui.core.packagemanager import by_hand
 from supatui.ui.messages import ShowStep, StateChange
 from supatui.ui.screens.base import WizardScreen
 from supatui.ui.state import Status, WizardState
@@ -99,7 +100,7 @@ class WelcomeScreen(WizardScreen):
         text.append("Your project is ready in ", style="bold")
         text.append(f"{folder}\n")
         text.append("Run it on its own: ", style="bold")
-        text.append(f"cd {folder} && npx tsx index.ts")
+        text.append(f"cd {folder} && {by_hand(state.package_manager, 'tsx', 'index.ts')}")
         return text
 
     def _environment(self, state: WizardState) -> Text:
