@@ -356,8 +356,10 @@ class SupatuiApp(App[int]):
         from supatui.core.session import sandbox_context
 
         info = message.info
-        fresh = sandbox_context(info, self.ctx.config.project_dir, package_manager=self.ctx.config.package_manager,
-                                prisma_major=self.ctx.config.prisma_major)
+        config = self.ctx.config  # the choices made so far stay (mode too: it reset to session here)
+        fresh = sandbox_context(info, config.project_dir, package_manager=config.package_manager,
+                                prisma_major=config.prisma_major, mode=config.mode, role=config.role,
+                                sample_row=config.sample_row)
         self.ctx.config, self.ctx.secrets.admin_password = fresh.config, fresh.secrets.admin_password
         self.state.sandbox_status = "ready"
         target = info.target
