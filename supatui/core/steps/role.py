@@ -154,8 +154,10 @@ class RoleStep(Step[RoleState]):
         role, admin = ctx.config.role, ctx.config.admin_user
         state = decision
         plan = Plan(STEP)
+        # An existing role's password changes only when the person chose a new one (_choose_password)
+        alters_password = not state.password_current and (not state.exists or ctx.config.new_prisma_password)
         statements = guide_statements(role, "****", exists=bool(state.exists), admin=admin,
-                                      include_password=not state.password_current,
+                                      include_password=alters_password,
                                       fix_attributes=state.attributes_ok is False)
         for statement in statements:
             plan.actions.append(SqlAction(statement.shown, _describe(statement)))
@@ -169,8 +171,11 @@ class RoleStep(Step[RoleState]):
             plan.notes.append(f"Role {role} exists and its password is not known here: a NEW password will be set, as "
                               "you chose — everything using the old one stops working.")
         elif state.exists:
-            plan.notes.append(f"Role {role} exists and its password is not known here: the step stops rather than "
-                              "change it (give the password, or choose to set a new one).")
+            known = [source for source, _ in password_candidates(ctx)]
+            tries = (f"the step logs in once with each {role} password known here ({', '.join(known)}) and keeps "
+                     "the one that works; if none does, it" if known else "its password is not known here: the step")
+            plan.notes.append(f"Role {role} exists: {tries} stops rather than change it (give the password, or "
+                              "choose to set a new one).")
         keyring = secrets.keyring_status()
         where = ("the OS keyring (service supatui)" if keyring.usable else
                  f"{env_path(ctx)} (mode 0600, gitignored first): there is no usable OS keyring here")
