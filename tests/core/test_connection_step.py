@@ -84,6 +84,9 @@ def test_transaction_mode_env_keeps_existing_keys(sandbox: Any, made_role: str, 
     assert (tmp_path / ".env.bak").read_text() == original
     checks = ConnectionStep().verify(ctx)
     assert all(c.ok for c in checks) and sum("connects as" in c.name for c in checks) == 2
+    names = [c.name for c in checks]  # DIRECT_URL is the session string here, not "the transaction-mode URL"
+    assert f"DATABASE_URL is the transaction-mode URL for {made_role}" in names
+    assert f"DIRECT_URL is the session-mode URL for {made_role} (for migrations)" in names
 
 
 def test_direct_mode_uses_bare_role(sandbox: Any, made_role: str, tmp_path: Path) -> None:

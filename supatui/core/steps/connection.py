@@ -13,10 +13,11 @@ schema made before transaction mode was chosen (the wizard asks for the mode her
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from supatui.core.connstr import MODES, ConnectionTarget, Mode, prisma_env, validate_host, validate_ref
+from supatui.core.connstr import MODES, ConnectionTarget, Mode, UrlError, parse_url, prisma_env, validate_host, validate_ref
 from supatui.core.context import StepContext
 from supatui.core.database import PASSWORD_HINT_ROLE, connect, current_user
 from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_values, write_env
@@ -180,7 +181,7 @@ class ConnectionStep(Step[ConnectionDecision]):
             return checks
         for key, want in expected.items():
             have = found.get(key)
-            checks.append(Check(f"{key} is the {ctx.config.mode}-mode URL for {ctx.config.role}", have == want,
+            checks.append(Check(_url_label(key, want, ctx), have == want,
                                 "" if have == want else ("missing" if have is None else "differs: run step 3 again")))
         for key in dict.fromkeys(expected):
             url = found.get(key)
@@ -218,3 +219,15 @@ def _schema_needing_direct_url(ctx: StepContext) -> Path | None:
         return None
     text = read_text(schema) or ""
     return schema if templates.with_direct_url(text) != text else None
+
+
+
+def _url_label(key: str, want: str, ctx: StepContext) -> str:
+    """Which string the key must hold: DIRECT_URL is the session one when the app itself uses transaction mode."""
+    mode = ctx.config.mode
+    target = ctx.config.target
+    if key == "DIRECT_URL" and target is not None and mode == "transaction":
+        with contextlib.suppress(UrlError):
+            mode = "session" if parse_url(want).port == target.session_port else mode
+    suffix = " (for migrations)" if key == "DIRECT_URL" else ""
+    return f"{key} is the {mode}-mode URL for {ctx.config.role}{suffix}"
