@@ -40,12 +40,13 @@ def test_disk_full_from_dev_full() -> None:
 
 
 @contextlib.contextmanager
-def _tiny_tmpfs(where: Path) -> Iterator[Path]:
+def _tmpfs(where: Path, options: str = "size=16k") -> Iterator[Path]:
+    """A real small disk (full after 16 KiB; ``ro,…``: read-only) mounted at ``where``."""
     where.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(where)], capture_output=True,
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True,
                           check=False)
     if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        pytest.skip(f"cannot mount a tmpfs ({options}) here: {done.stderr.decode().strip()}")
     try:
         yield where
     finally:
@@ -54,7 +55,7 @@ def _tiny_tmpfs(where: Path) -> Iterator[Path]:
 
 def test_disk_full_while_writing_a_project_file(tmp_path: Path) -> None:
     """A real full file system (a 16 KiB tmpfs): the atomic write fails, names the file and keeps the old one."""
-    with _tiny_tmpfs(tmp_path / "disk") as disk:
+    with _tmpfs(tmp_path / "disk") as disk:
         target = disk / "package.json"
         target.write_text('{"name": "mine"}\n')
         with contextlib.suppress(OSError), (disk / "filler").open("wb") as filler:
@@ -129,7 +130,7 @@ def test_our_own_errors_pass_through() -> None:
 @pytest.mark.skipif(os.geteuid() != 0, reason="the tmpfs test needs root")
 def test_root_can_mount(tmp_path: Path) -> None:
     """Guard: on CI (root) the tmpfs test above must really run, not skip."""
-    with _tiny_tmpfs(tmp_path / "d") as disk:
+    with _tmpfs(tmp_path / "d") as disk:
         assert disk.is_mount()
 
 
@@ -139,17 +140,8 @@ def _cli(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
                           timeout=120, env=env, stdin=subprocess.DEVNULL, check=False)
 
 
-@contextlib.contextmanager
-def _read_only_disk(where: Path) -> Iterator[Path]:
-    where.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=16k", "tmpfs", str(where)], capture_output=True,
-                          check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
+def _read_only_disk(where: Path) -> contextlib.AbstractContextManager[Path]:
+    return _tmpfs(where, "ro,size=16k")
 
 
 def _engine_at_hand(tmp_path: Path) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from supatui.core.context import StepContext, WalkthroughConfig
@@ -17,17 +18,22 @@ from tests.ui.fakes import IDS, fake_steps
 from tests.ui.helpers import settle
 
 
+async def _finish(pilot: Pilot[int], app: SupatuiApp) -> None:
+    """All six done, then Finish on the last step, as a person ends the walkthrough."""
+    await settle(pilot)
+    for step_id in IDS:
+        app.state.steps[step_id].status = Status.DONE
+    app.show_step(IDS[-1])
+    await settle(pilot)
+    await pilot.press("ctrl+n")  # Finish
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
 async def test_result_in_view_after_finish(make_app: AppFactory, size: tuple[int, int]) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        for step_id in IDS:
-            app.state.steps[step_id].status = Status.DONE
-        app.show_step(IDS[-1])
-        await settle(pilot)
-        await pilot.press("ctrl+n")  # Finish
-        await settle(pilot)
+        await _finish(pilot, app)
         result = app.screen.query_one("#result", Static)
         scroll = app.screen.query_one("#welcome", VerticalScroll)
         assert result.display
@@ -44,12 +50,6 @@ async def test_result_runs_the_project_with_the_chosen_manager(project_dir: Path
     ctx = StepContext(WalkthroughConfig(project_dir=project_dir, package_manager=pm))
     app = SupatuiApp(ctx, sandbox=False, steps=fake_steps())
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        for step_id in IDS:
-            app.state.steps[step_id].status = Status.DONE
-        app.show_step(IDS[-1])
-        await settle(pilot)
-        await pilot.press("ctrl+n")  # Finish
-        await settle(pilot)
+        await _finish(pilot, app)
         text = str(app.screen.query_one("#result", Static).render())
         assert f"cd {project_dir} && {command}" in text.replace("\n", ""), text
