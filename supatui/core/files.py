@@ -82,6 +82,14 @@ def remember_written(path: Path, saved: Path | None, content: bytes) -> None:
             _THIS_RUN[_key(path)] = (saved, _digest(content))
 
 
+def _remember_appended(path: Path, old: bytes, new: bytes) -> None:
+    """An append needs no backup, but it leaves the file the run's own only if the run wrote what was there: a
+    user's file that merely gained lines is backed up by the next change that drops any of them."""
+    ours, saved = _left_by_this_run(path, old)
+    if ours:
+        remember_written(path, saved, new)
+
+
 def read_text(path: Path) -> str | None:
     """The file's text, or None when it does not exist."""
     try:
@@ -265,9 +273,13 @@ def write_file(path: Path, new_text: str, *, step: str = "", emit: Emit = discar
     old = read_text(path)
     if old == new_text:
         return WriteResult(path, False)
-    saved = backup(path) if old is not None and not only_appended(path, old, new_text) else None
+    appended = old is not None and only_appended(path, old, new_text)
+    saved = backup(path) if old is not None and not appended else None
     atomic_write(path, new_text)
-    remember_written(path, saved, new_text.encode("utf-8"))
+    if old is not None and appended:
+        _remember_appended(path, old.encode("utf-8"), new_text.encode("utf-8"))
+    else:
+        remember_written(path, saved, new_text.encode("utf-8"))
     detail = f" (previous version kept as {saved.name})" if saved else ""
     emit(Event(step, EventKind.FILE_WRITTEN, f"{description or 'wrote'} {path}{detail}",
                {"path": str(path), "backup": str(saved) if saved else None}))
@@ -314,8 +326,10 @@ class Snapshot:
 
     def settle(self, *, step: str = "", emit: Emit = discard) -> Path | None:
         after = self.path.read_bytes() if self.path.exists() else None
-        if after == self.before or (self.before is not None and after is not None
-                                    and only_appended(self.path, self.before, after)):
+        if after == self.before:
+            return None
+        if self.before is not None and after is not None and only_appended(self.path, self.before, after):
+            _remember_appended(self.path, self.before, after)
             return None
         if self.before is None:  # the command created it: nothing of the user's to keep
             if after is not None:

@@ -128,3 +128,26 @@ def test_lines_added_to_gitignore_leave_no_backup(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".gitignore.bak*"))
     changed = write_file(ignore, "node_modules\n")  # a line removed: that is kept
     assert changed.backup is not None and changed.backup.read_text() == "dist/\n*.log\n.env\nnode_modules\n"
+
+
+def test_an_appended_gitignore_rewritten_later_in_the_run_is_backed_up(tmp_path: Path) -> None:
+    """An append (no backup needed) must not mark the file as the run's own: a later change in the same run that
+    drops the user's lines keeps them in a backup (it was recorded as 'created by the run' and got none)."""
+    gitignore = tmp_path / ".gitignore"
+    gitignore.write_text("mine\n")
+    with one_backup_per_run():
+        assert write_file(gitignore, "mine\n.env\n").backup is None  # appended: nothing lost
+        snap = Snapshot(gitignore)
+        gitignore.write_text("mine\n.env\nnode_modules\n")  # a command appends too
+        assert snap.settle() is None
+        rewritten = write_file(gitignore, ".env\n").backup  # the user's line dropped
+    assert rewritten is not None and "mine\n" in rewritten.read_text()
+
+
+def test_an_appended_gitignore_then_rewritten_by_a_step_is_backed_up(tmp_path: Path) -> None:
+    gitignore = tmp_path / ".gitignore"
+    gitignore.write_text("mine\n")
+    with one_backup_per_run():
+        assert write_file(gitignore, "mine\n.env\n").backup is None  # appended: nothing lost
+        rewritten = write_file(gitignore, ".env\n").backup  # the user's line dropped in the same run
+    assert rewritten is not None and rewritten.read_text() == "mine\n.env\n"
