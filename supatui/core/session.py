@@ -109,14 +109,10 @@ def build_context(
         check_state(project_dir)  # a damaged state.json is said before its parts are read
     saved = load_state(project_dir)
     done = {step for step, record in saved.steps.items() if record.get("status") == "done"}
+    config = config_from_saved(project_dir, saved.config) if saved.config else WalkthroughConfig(project_dir)
     if sandbox is not None or options.sandbox:  # the choices it was made with, not its target (the sandbox's own)
-        config = config_from_saved(project_dir, saved.config) if saved.config else WalkthroughConfig(project_dir)
-        config.target, config.sandbox = None, True
+        config.target = None
         done = set()  # a sandbox may be another one now: the steps are checked again
-    elif saved.config:
-        config = config_from_saved(project_dir, saved.config)
-    else:
-        config = WalkthroughConfig(project_dir=project_dir)
     config.sandbox = sandbox is not None or options.sandbox
     url_password: str | None = None
     placeholder = ""
