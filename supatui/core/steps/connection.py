@@ -31,7 +31,7 @@ from supatui.core.prisma.recipes import choose_recipe
 from supatui.core.result import StepResult
 from supatui.core.session import env_path, resolve_prisma_password
 from supatui.core.steps.base import Step
-from supatui.core.steps.role import password_candidates
+from supatui.core.steps.role import first_working_password
 
 STEP = "connection"
 ENV_HEADER = "Supabase (Connecting with Prisma, step 3; written by supatui)"
@@ -133,18 +133,10 @@ class ConnectionStep(Step[ConnectionDecision]):
         """Without a keyring the password lives in the .env of the folder step 1 ran in; in a new folder on the
         same ref, step 1 shows done (its catalog checks do not log in), so try those passwords here, one login
         each, as step 1 does, instead of stopping with 'run step 1 first'."""
-        target = ctx.config.target
-        assert target is not None
-        for source, candidate in password_candidates(ctx):
-            url = prisma_env(target, ctx.config.role, candidate, ctx.config.mode)["DATABASE_URL"]
-            try:
-                with connect(url, connect_timeout=5, password_hint=PASSWORD_HINT_ROLE):
-                    pass
-            except SupatuiError:
-                continue
-            ctx.secrets.prisma_password = candidate
+        found, _ = first_working_password(ctx)
+        if found is not None:
+            source, ctx.secrets.prisma_password = found
             emit(Event(STEP, EventKind.INFO, f"Using the {ctx.config.role} password from {source}."))
-            return
 
     def _try(self, ctx: StepContext, key: str, url: str, emit: Emit) -> str:
         """Connect through ``url`` as the role; return current_user. Raises StepFailed with advice."""

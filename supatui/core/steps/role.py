@@ -74,6 +74,28 @@ def password_candidates(ctx: StepContext) -> list[tuple[str, str]]:
     return out[:MAX_CANDIDATES]
 
 
+def password_works(ctx: StepContext, password: str) -> bool:
+    """One login as the role with ``password`` (an explicit action's: run or verify, never a plan)."""
+    target = ctx.config.target
+    assert target is not None
+    try:
+        with connect_target(target, ctx.config.role, password, admin_mode(target), connect_timeout=5):
+            return True
+    except SupatuiError:
+        return False
+
+
+def first_working_password(ctx: StepContext) -> tuple[tuple[str, str] | None, list[str]]:
+    """The first known password that logs in, as (source, password), and the sources tried before it: one login
+    each, in password_candidates' order (steps 1 and 3 alike)."""
+    tried: list[str] = []
+    for source, candidate in password_candidates(ctx):
+        if password_works(ctx, candidate):
+            return (source, candidate), tried
+        tried.append(source)
+    return None, tried
+
+
 def _target_errors(ctx: StepContext) -> dict[str, str]:
     target = ctx.config.target
     if target is None:
@@ -131,15 +153,6 @@ class RoleStep(Step[RoleState]):
         except SupatuiError as exc:
             raise StepFailed(STEP, f"Cannot connect as {ctx.config.admin_user}: {exc.message}", exc.hint,
                              code=exc.code) from None
-
-    def _password_works(self, ctx: StepContext, password: str) -> bool:
-        target = ctx.config.target
-        assert target is not None
-        try:
-            with connect_target(target, ctx.config.role, password, admin_mode(target), connect_timeout=5):
-                return True
-        except SupatuiError:
-            return False
 
     def _known_state(self, ctx: StepContext) -> RoleState:
         """What the last explicit action (verify, run) learned; deciding/planning never logs in (issue 10 defect
@@ -230,14 +243,13 @@ class RoleStep(Step[RoleState]):
             password = resolve_prisma_password(ctx, emit, generate=True)
             assert password is not None
             return password, False
-        tried: list[str] = []
-        for source, candidate in password_candidates(ctx):
-            if self._password_works(ctx, candidate):
-                if tried:
-                    emit(Event(STEP, EventKind.INFO, f"Using the {role} password from {source}."))
-                emit(Event(STEP, EventKind.INFO, f"Role {role} exists and its password is current; not changing it."))
-                return candidate, True
-            tried.append(source)
+        found, tried = first_working_password(ctx)
+        if found is not None:
+            source, candidate = found
+            if tried:
+                emit(Event(STEP, EventKind.INFO, f"Using the {role} password from {source}."))
+            emit(Event(STEP, EventKind.INFO, f"Role {role} exists and its password is current; not changing it."))
+            return candidate, True
         if not ctx.config.new_prisma_password:
             what = f"none of the known passwords ({', '.join(tried)}) logs in" if tried else "its password is not known here"
             raise StepFailed(STEP, f"Role {role} already exists and {what}; supatui will not change it, because "
@@ -316,7 +328,7 @@ class RoleStep(Step[RoleState]):
             checks.append(Check(f"{role} password known", False, "not given, not in the keyring nor "
                                 f"{ENV_PRISMA_PASSWORD}: run step 1 to set one"))
         else:
-            works = self._password_works(ctx, password)
+            works = password_works(ctx, password)
             seen = self._seen.get(_state_key(ctx), RoleState(True, None))
             self._seen[_state_key(ctx)] = RoleState(True, works, seen.attributes_ok)
             checks.append(Check(f"{role} logs in with the stored password", works,
