@@ -58,6 +58,10 @@ def test_a_stale_pid_file_naming_another_live_process_does_not_count_as_running(
     info = box.start()
     box.stop()
     stranger = subprocess.Popen(["sleep", "60"])
+    deadline = time.monotonic() + 5  # until it has exec'd: mid-exec its /proc cmdline reads empty, which is no proof
+    cmdline = Path(f"/proc/{stranger.pid}/cmdline")  # (Linux; elsewhere the check does not read it)
+    while cmdline.exists() and not cmdline.read_bytes().startswith(b"sleep") and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         pid_file = Path(box.status().data_dir) / "postmaster.pid"
         pid_file.write_text(f"{stranger.pid}\n{box.status().data_dir}\n0\n{info.direct_port}\n/tmp\n127.0.0.1\n"
