@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from supatui.core.npmcache import npm_registry
+
 Status = Literal["pass", "warn", "fail"]
 ENGINE_HOST = "binaries.prisma.sh"
-DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 NET_TIMEOUT = 2.0
 DEADLINE = 10.0  # generous: a loaded 2-core machine can take seconds just to start node
 
@@ -205,22 +206,6 @@ def check_engine_host() -> DoctorCheck:
     if problem:
         return DoctorCheck("prisma engines", "fail", f"cannot reach {where}: {problem}", fix)
     return DoctorCheck("prisma engines", "pass", f"{where} reachable")
-
-
-def npm_registry(project_dir: Path) -> str:
-    """The registry npm would use: env, then the project's and the user's .npmrc, else the default."""
-    for key in ("npm_config_registry", "NPM_CONFIG_REGISTRY"):
-        if os.environ.get(key):
-            return os.environ[key]
-    for rc in (project_dir / ".npmrc", Path.home() / ".npmrc"):
-        try:
-            for line in rc.read_text().splitlines():
-                key, sep, value = line.partition("=")
-                if sep and key.strip() == "registry":
-                    return value.strip()
-        except OSError:
-            continue
-    return DEFAULT_REGISTRY
 
 
 def check_npm_registry(project_dir: Path) -> DoctorCheck:

@@ -138,10 +138,12 @@ class PackageManager:
             return (*self.launcher, "init", "-y")
         return ("npm", "init", "-y")
 
-    def add(self, specs: Sequence[str], *, dev: bool = False) -> tuple[str, ...]:
+    def add(self, specs: Sequence[str], *, dev: bool = False, prefer_offline: bool = False) -> tuple[str, ...]:
+        """``prefer_offline``: npm takes the metadata its cache holds (npmcache.py decides when that is safe)."""
         specs = tuple(specs)
         if self.name == "npm":
-            return ("npm", "install", *specs, *(("--save-dev",) if dev else ()))
+            offline = ("--prefer-offline",) if prefer_offline else ()
+            return ("npm", "install", *offline, *specs, *(("--save-dev",) if dev else ()))
         if self.name == "bun":
             return (*self.launcher, "add", *(("-d",) if dev else ()), *specs)
         flags = ("--ignore-scripts",) if self.name == "pnpm" else ("--ignore-engines",) if self.yarn_classic else ()

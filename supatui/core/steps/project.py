@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
-from supatui.core import packagemanager
+from supatui.core import npmcache, packagemanager
 from supatui.core import state as saved_state
 from supatui.core.context import PACKAGE_MANAGERS, StepContext
 from supatui.core.early import Early
@@ -26,7 +26,7 @@ from supatui.core.prisma import templates
 from supatui.core.prisma.recipes import INIT_ARGS, SUPPORTED_MAJORS, config_path, installed_major
 from supatui.core.prisma.workspace import Workspace, judged, run_checked, workspace
 from supatui.core.result import StepResult
-from supatui.core.runner import CancelToken, run_command
+from supatui.core.runner import CancelToken, CommandResult, run_command
 from supatui.core.steps.base import Step
 
 STEP = "project"
@@ -205,7 +205,7 @@ class ProjectStep(Step[ProjectDecision]):
         snapshot = Snapshot(d / "package.json") if decision.has_package_json else None
         try:
             for install in decision.installs:
-                result = run_command(install.argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=cancel)
+                result = run_install(ws, install, emit, cancel)
                 if not pm.install_succeeded(result.returncode, d, install.specs):
                     still = ", ".join(packagemanager.missing_packages(d, install.specs)) or "none"
                     raise StepFailed(STEP, f"{pm.name} could not install {', '.join(install.specs)} "
@@ -346,18 +346,34 @@ def choose_installs(ws: Workspace, *, fresh: bool) -> tuple[tuple[str, ...], tup
     dev = packagemanager.specs_to_name(d, recipe.dev_packages)
     runtime = packagemanager.specs_to_name(d, recipe.packages)
     everything = recipe.dev_packages + recipe.packages
+    offline = pm.name == "npm" and npmcache.fresh_metadata(map(packagemanager.package_name, dev + runtime), d)
+    cached = "; npm's cache has today's metadata: --prefer-offline" if offline else ""
     if fresh and dev and runtime and pm.one_resolution:
-        argv = pm.add([pm.predeclared(spec) for spec in dev] + runtime)
+        argv = pm.add([pm.predeclared(spec) for spec in dev] + runtime, prefer_offline=offline)
         return tuple(dev), (Install(argv, everything, "install the Prisma CLI, TypeScript tools, client and "
-                                    "adapter (one resolution)"),)
-    installs = [Install(argv, specs, what) for argv, specs, what in (
-        (pm.add(dev, dev=True), tuple(dev), "install the Prisma CLI and TypeScript tools"),
-        (pm.add(runtime), tuple(runtime), "install the Prisma client and its PostgreSQL adapter")) if specs]
+                                    f"adapter (one resolution{cached})"),)
+    installs = [Install(argv, specs, what + cached) for argv, specs, what in (
+        (pm.add(dev, dev=True, prefer_offline=offline), tuple(dev), "install the Prisma CLI and TypeScript tools"),
+        (pm.add(runtime, prefer_offline=offline), tuple(runtime),
+         "install the Prisma client and its PostgreSQL adapter")) if specs]
     if installs:
         installs[-1] = replace(installs[-1], specs=everything)  # declared-but-absent packages come with it
     elif packagemanager.missing_packages(d, everything):
         installs.append(Install(pm.install(), everything, "install the packages package.json declares"))
     return (), tuple(installs)
+
+
+def run_install(ws: Workspace, install: Install, emit: Emit, cancel: CancelToken | None) -> CommandResult:
+    """Run one install; one from npm's cache that needs a version the cache does not know runs again online."""
+    d, pm = ws.dir, ws.pm
+    result = run_command(install.argv, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=cancel)
+    if npmcache.PREFER_OFFLINE in install.argv and npmcache.stale_metadata(result.output) \
+            and not pm.install_succeeded(result.returncode, d, install.specs):
+        emit(Event(STEP, EventKind.INFO, "npm's cache does not know a version this install needs (ETARGET): the "
+                   "same install again, asking the registry (no --prefer-offline)"))
+        online = tuple(arg for arg in install.argv if arg != npmcache.PREFER_OFFLINE)
+        result = run_command(online, cwd=d, step=STEP, emit=emit, env=pm.env or None, cancel=cancel)
+    return result
 
 
 def _declare_dev(package_json: Path, specs: tuple[str, ...], emit: Emit) -> None:
