@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supatui.core.diagnoses import best, catalogue, diagnose, mask_text
+from supatui.core.diagnoses import Match, best, catalogue, diagnose, mask_text
 from supatui.core.redact import forget_secrets, register_secret
 from supatui.sandbox.model import State
 from tests.conftest import require_tool
@@ -265,7 +265,9 @@ def test_never_leaks_a_registered_secret(secret: str, noise: str) -> None:
         text = f"{noise}\nFATAL: password authentication failed for user \"prisma\" pw={secret} {noise}"
         for match in diagnose(text):
             assert secret not in match.excerpt
-            assert secret not in match.render()
+            # a "secret" that is a word of the catalogue's own text ("roje" in "project") is not leaked by it
+            static = Match(match.diagnosis, "", match.score).render()
+            assert secret in static or secret not in match.render()
     finally:
         forget_secrets()
 

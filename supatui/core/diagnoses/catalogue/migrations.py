@@ -49,6 +49,26 @@ MIGRATIONS: tuple[Diagnosis, ...] = (
          PRISMA_ERR + "#p3019", ("migrations",),
          "Error: P3019 The datasource provider `postgresql` specified in your schema does not match the one specified "
          "in the migration_lock.toml, `sqlite`.", 4),
+    make("db-pull-empty", "The database to pull has no tables (P4001)",
+         [r"\bP4001\b", r"The introspected database was empty", r"could not create any models in your schema\.prisma"],
+         "`prisma db pull` found no tables in the database and schema the URL points at: a new project has none yet, "
+         "or the URL names another database or schema than the one holding them.",
+         "On a new project there is nothing to pull: write your models and create the tables with `npx prisma migrate "
+         "dev` (or create a table first). Otherwise point the URL at the database and schema that hold the tables "
+         "(`?schema=…`, or list them in the datasource's `schemas`), then run `npx prisma db pull` again.",
+         PRISMA_ERR + "#p4001", ("migrations",), "Error: P4001 The introspected database was empty", 3,
+         sources=("https://github.com/prisma/orm/issues/2744",)),
+    make("seed-not-configured", "No seed command is configured",
+         [r"No seed command configured", r"add a seed property to the migrations section",
+          r"you need to add a \"prisma\.seed\" property in your package\.json"],
+         "`prisma db seed` runs the command the configuration names, and there is none: Prisma 7 reads it from "
+         "prisma.config.ts (`migrations.seed`), no longer from package.json; Prisma 6 reads `prisma.seed` in "
+         "package.json.",
+         "Prisma 7: add `migrations: { seed: \"tsx prisma/seed.ts\" }` to prisma.config.ts; Prisma 6: `\"prisma\": "
+         "{ \"seed\": \"tsx prisma/seed.ts\" }` in package.json. Then run `npx prisma db seed`.",
+         "https://www.prisma.io/docs/orm/prisma-migrate/workflows/seeding", ("migrations",),
+         "No seed command configured. To seed your database, add a seed property to the migrations section in your "
+         "Prisma config file.", 3, sources=("https://github.com/prisma/orm/issues/28733",)),
     make("p3006-shadow-replay", "A migration does not replay on an empty shadow database (P3006)",
          [r"\bP3006\b", r"failed to apply cleanly to the shadow database"],
          "`migrate dev` replays the whole history in a fresh shadow database; one migration fails there: it was "

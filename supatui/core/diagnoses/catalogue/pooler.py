@@ -36,10 +36,10 @@ POOLER: tuple[Diagnosis, ...] = (
     make("migrate-via-pooler", "Prisma Migrate ran through the transaction pooler (6543)",
          [_PREPARED, sqlstate("42P05"), sqlstate("26000"), r"\bP1017\b", r"Server has closed the connection",
           r"\bP1002\b", r"advisory lock", r"unexpected response from login query",
-          r"no such database: prisma_migrate_shadow"],
+          r"no such database: prisma_migrate_shadow", r"SASL authentication failed"],
          "Migrate needs one session for its whole run (prepared statements, an advisory lock, a shadow database); "
          "the transaction pooler hands each transaction a different server connection, so it fails as 42P05, "
-         "26000, P1017, P1002 or hangs. `pgbouncer=true` does not make Migrate work.",
+         "26000, P1017, P1002, a failed SASL login or hangs. `pgbouncer=true` does not make Migrate work.",
          DIRECT_URL_FIX, SUPA_GUIDE, ("migrations",),
          "Datasource \"db\": … at \"aws-0-eu-west-1.pooler.supabase.com:6543\" / Error: Schema engine error: "
          "ERROR: prepared statement \"s0\" already exists", 4, when=_migrate_via_pooler,

@@ -42,7 +42,7 @@ PRISMA: tuple[Diagnosis, ...] = (
          "error: The datasource property `url` is no longer supported in schema files.", 3),
     make("client-not-generated", "Prisma Client was not generated",
          [r"@prisma/client did not initialize yet", r"Cannot find module '\.prisma/client",
-          r"has no exported member '?PrismaClient",
+          r"has no exported member '?PrismaClient", r"requested module '@prisma/client' does not provide an export named",
           r"Cannot find (?:module|package) '(?:\.{1,2}/|@/|~/)+(?:[\w.-]+/)*generated(?:/[\w.-]+)*'"],
          "`@prisma/client` is installed but its generated code is missing: `prisma generate` has not run since the "
          "install (or ran in another folder/image).",
@@ -67,6 +67,17 @@ PRISMA: tuple[Diagnosis, ...] = (
          "'@prisma/adapter-pg' and PrismaClient from your generated folder), or pin Prisma 6.", PRISMA7,
          ("client", "test"), "PrismaClient was instantiated without any options. A driver adapter is required", 4,
          sources=("https://github.com/prisma/orm/pull/28549",)),
+    make("prisma7-client-esm-in-cjs", "CommonJS code was loaded as an ES module (Prisma 7's generated client)",
+         [r"\b(?:exports|module) is not defined in ES module scope"],
+         "Node ran a file that uses CommonJS (`exports`, `module.exports`) as an ES module: Prisma 7's `prisma-client` "
+         "generator writes ES modules by default, and a CommonJS project (NestJS, `tsc` with `\"module\": "
+         "\"commonjs\"`) compiles them into CommonJS that Node then loads as ESM, or the reverse.",
+         "Make the two agree: in a CommonJS project add `moduleFormat = \"cjs\"` to the `generator client` block and "
+         "run `npx prisma generate` again; or make the project ESM (`\"type\": \"module\"` in package.json, "
+         "`\"module\": \"ESNext\"` in tsconfig) and run it with tsx.",
+         "https://www.prisma.io/docs/orm/prisma-schema/overview/generators", ("client", "test"),
+         "ReferenceError: exports is not defined in ES module scope", 4,
+         sources=("https://github.com/nestjs/docs.nestjs.com/issues/3350", "https://github.com/prisma/orm/issues/27556")),
     make("query-engine-missing", "Prisma Client has no engine for this platform",
          [r"could not locate the Query Engine", r"Query engine (?:binary|library) for current platform",
           r"add (?:the platform )?\"?[\w.-]+\"? to `?binaryTargets"],
