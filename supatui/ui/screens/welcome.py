@@ -32,11 +32,12 @@ class WelcomeScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="welcome"):
+            # Shown once all six are done, first, so a finished run ends on where the project is and how to run it,
+            # in view without scrolling: under the steps it was below the fold at 100x30, and under the intro and a
+            # sandbox's and keyring's lines only its top border was in view at 80x24.
+            yield Static("", id="result")
             yield Static(INTRO, id="intro")
             yield Static("", id="environment")
-            # Shown once all six are done, above the steps, so a finished run ends on where the project is and how
-            # to run it, in view without scrolling (it sat under the steps, below the fold at 100x30).
-            yield Static("", id="result")
             yield Stepper(self.titles, id="welcome-steps")
         # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6). Its buttons
         # are mounted just after the first frame (see _mount_buttons).
