@@ -53,8 +53,10 @@ class WelcomeScreen(WizardScreen):
         """After the first frame: Button's CSS is the largest the welcome would parse (~4% of the first paint,
         `benchmarks/startup.py --instructions`); the row waits empty for that one frame, Enter already works."""
         resume = Button(self._resume_label(self.state), id="resume", variant="primary")
+        start = Button("Start at step 1", id="start")
+        start.display = self._offer_start(self.state)
         row = self.query_one(ButtonRow)
-        await row.mount_all([resume, Button("Start at step 1", id="start")])
+        await row.mount_all([resume, start])
         row.reflow()
         # Focusing would scroll the button into view: the welcome opens at its top (issue 11 item 6).
         resume.focus(scroll_visible=False)
@@ -74,6 +76,10 @@ class WelcomeScreen(WizardScreen):
                 button.label = label
                 button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
                 self.query_one(ButtonRow).reflow()
+        for button in self.query("#start").results(Button):
+            if button.display != self._offer_start(state):
+                button.display = self._offer_start(state)
+                self.query_one(ButtonRow).reflow()
         environment = self._environment(state)
         self.query_one("#environment", Static).update(environment)
         self.query_one("#environment", Static).display = bool(environment.plain)  # no blank lines for nothing
@@ -82,6 +88,12 @@ class WelcomeScreen(WizardScreen):
         if all_done:
             result.border_title = "Result"
             result.update(self._result(state))
+
+    @staticmethod
+    def _offer_start(state: WizardState) -> bool:
+        """"Start at step 1" only when Continue goes elsewhere: beside "Continue: step 1" it was a second button (and
+        Tab stop) for the same thing."""
+        return state.resume_step() != state.step_ids[0]
 
     def _resume_label(self, state: WizardState) -> str:
         if all(s.status is Status.DONE for s in state.steps.values()):
