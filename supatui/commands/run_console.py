@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from supatui.commands.run_inputs import options_from_args, terminal_prompt, url_notes
 from supatui.core.context import StepContext, WalkthroughConfig
-from supatui.core.errors import Cancelled, InputError
+from supatui.core.errors import Cancelled, InputError, StepFailed
 from supatui.core.events import Emit, Event, EventKind
 from supatui.core.packagemanager import by_hand
 from supatui.core.plan import Plan
@@ -244,8 +244,9 @@ def _finish(outcomes: list[StepOutcome], console: Console, ctx: StepContext) -> 
     assert error is not None
     if not console.json_lines:
         _print_diagnosis(error, failed.step, console)
+    resume = error.resume if isinstance(error, StepFailed) else failed.step  # the step to run first, maybe
     print(redact(f"supatui: step '{failed.step}' failed: {error.one_line()} "
-                 f"(resume with: supatui run --from {failed.step})"), file=sys.stderr)
+                 f"(resume with: supatui run --from {resume})"), file=sys.stderr)
     return 1
 
 

@@ -34,12 +34,18 @@ class InputError(SupatuiError):
 
 
 class StepFailed(SupatuiError):
-    """A step ran and failed; ``step`` names it, ``output`` is the redacted tail of what it printed."""
+    """A step ran and failed; ``step`` names it, ``output`` is the redacted tail of what it printed.
 
-    def __init__(self, step: str, message: str, hint: str = "", *, output: str = "", code: str = "") -> None:
+    ``resume`` is the step to run once the hint is followed ("" : this one). The hint never says how to run it:
+    each front end does, in its own terms (the CLI ``supatui run --from …``, the wizard its Retry or Steps list).
+    """
+
+    def __init__(self, step: str, message: str, hint: str = "", *, output: str = "", code: str = "",
+                 resume: str = "") -> None:
         super().__init__(message, hint, code=code)
         self.step = step
         self.output = redact(output)
+        self.resume = resume or step
 
 
 class Cancelled(SupatuiError):

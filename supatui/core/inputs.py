@@ -32,8 +32,12 @@ MODE = Field("mode", "Connection mode", "choice",
              group="connection", flag="--mode")
 ADMIN_PASSWORD = Field("admin_password", "Password of the `{admin}` role (Database settings → Reset password if "
                        "you lost it)", "secret")
-PRISMA_PASSWORD = Field("prisma_password", "Password for the new `{role}` role (empty: one is generated)", "secret",
-                        generate=True)
+# Step 1 creates the role or finds it: its password is the new one or the current one (the plan says which).
+PRISMA_PASSWORD = Field("prisma_password", "Password of the `{role}` role (empty: generated for a new role, the known "
+                        "one for an existing role)", "secret", generate=True)
+# Step 3 only uses the role step 1 made: its current password, never a new one (so no Generate button).
+PRISMA_PASSWORD_CURRENT = Field("prisma_password", "Password of the `{role}` role (empty: the one step 1 set or found)",
+                                "secret")
 PROJECT_DIR = Field("project_dir", "Project folder (created if missing)", "path", flag="--dir")
 PACKAGE_MANAGER = Field("package_manager", "Package manager", "choice", tuple((pm, pm) for pm in PACKAGE_MANAGERS),
                         flag="--pm")

@@ -45,7 +45,21 @@ def show_error(app: SupatuiApp, error: SupatuiError, *, step_id: str | None = No
         if choice == "retry":
             app.run_step(step_id)
 
-    app.push_screen(FailureScreen(title, error, step_id=step_for_diag, can_retry=True), after)
+    app.push_screen(FailureScreen(title, error, step_id=step_for_diag, can_retry=True,
+                                  then=_way_on(app, error, step_id)), after)
+
+
+def _way_on(app: SupatuiApp, error: SupatuiError, step_id: str) -> str:
+    """What the wizard offers once the hint is followed: its Retry, or the step to run first (the core's
+    ``StepFailed.resume``; the CLI says ``supatui run --from …`` for the same)."""
+    resume = error.resume if isinstance(error, StepFailed) else step_id
+    if not error.hint:  # nothing to follow first: the Retry button says enough
+        return ""
+    if resume not in app.state.steps or resume == step_id:
+        return "press Retry (^r) to run this step again."
+    number = app.state.step_ids.index(resume) + 1
+    return (f"Close this, run step {number}, {app.titles[resume]} (pick it in the Steps list), "
+            f"then come back to this one.")
 
 
 def _ask_prisma_password(app: SupatuiApp, error: SupatuiError, step_id: str) -> None:

@@ -69,3 +69,17 @@ def test_answering_n_stops_before_that_step_without_an_error(tmp_path: Path, san
     assert proc.returncode == 0, text
     assert f"Stopped before step {step}" in text and f"supatui run --from {step}" in text, text
     assert "cancelled" not in text and "failed" not in text and "Traceback" not in text, text
+
+
+def test_resume_names_the_step_to_run_first(tmp_path: Path) -> None:
+    """Step 5 without a project said "Run the project step first: supatui run --from project. (resume with: supatui
+    run --from client)": two commands, the second one failing the same way. The resume now names the project step."""
+    argv = [sys.executable, "-m", "supatui", "run", "--yes", "--from", "client", "--dir", str(tmp_path / "p"), "--ref",
+            "abcdefghijklmnopqrst", "--pooler-host", "127.0.0.1"]
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          env=child_env(SUPATUI_DB_PASSWORD="not-used"), timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr
+    line = proc.stderr.strip()
+    assert line.startswith("supatui: step 'client' failed:") and "\n" not in line, line
+    assert line.endswith("(resume with: supatui run --from project)"), line
+    assert line.count("supatui run") == 1, line

@@ -87,7 +87,7 @@ def test_populated_database_is_baselined_not_reset(project_copy: Path, prisma_db
 def test_no_database_url_says_run_the_connection_step(project_copy: Path) -> None:
     with pytest.raises(StepFailed) as info:
         MigrationsStep().run(_ctx(project_copy), lambda e: None)  # .env has init's prisma+postgres placeholder
-    assert info.value.code == "no-database-url" and "--from connection" in info.value.hint
+    assert info.value.code == "no-database-url" and info.value.resume == "connection"
     assert isinstance(MigrationsStep().plan(_ctx(project_copy)).actions[-1], CommandAction)
 
 

@@ -202,13 +202,13 @@ def test_engine_download_failure_is_distinct_and_resumable(project_copy: Path, m
     monkeypatch.setenv("PRISMA_ENGINES_MIRROR", "http://127.0.0.1:9")
     with pytest.raises(StepFailed) as client_info:
         ClientStep().run(_ctx(project_copy), lambda e: None)  # prisma generate
-    assert client_info.value.code == "engine-download" and "--from client" in client_info.value.hint
+    assert client_info.value.code == "engine-download" and client_info.value.resume == "client"
     shutil.rmtree(project_copy / "prisma")
     (project_copy / "prisma.config.ts").unlink()
     with pytest.raises(StepFailed) as info:
         ProjectStep().run(_ctx(project_copy), lambda e: None)  # prisma init
     assert info.value.code == "engine-download" and "PRISMA_ENGINES_MIRROR" in info.value.hint
-    assert "--from project" in info.value.hint and "binaries.prisma.sh" in info.value.message
+    assert info.value.resume == "project" and "binaries.prisma.sh" in info.value.message
     assert (project_copy / "package.json").exists() and not (project_copy / "prisma").exists()
     monkeypatch.undo()  # the engine is back: the same folder resumes
     ProjectStep().run(_ctx(project_copy), lambda e: None)

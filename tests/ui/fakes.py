@@ -20,6 +20,7 @@ from supatui.core.inputs import (
     POOLER_HOST,
     PRISMA_MAJOR,
     PRISMA_PASSWORD,
+    PRISMA_PASSWORD_CURRENT,
     PROJECT_DIR,
     REF,
     Field,
@@ -43,7 +44,7 @@ TITLES = {
 INPUTS: dict[str, tuple[Field, ...]] = {
     "role": (REF, POOLER_HOST, ADMIN_PASSWORD, PRISMA_PASSWORD),
     "project": (PROJECT_DIR, PACKAGE_MANAGER, PRISMA_MAJOR),
-    "connection": (REF, POOLER_HOST, MODE, PRISMA_PASSWORD),
+    "connection": (REF, POOLER_HOST, MODE, PRISMA_PASSWORD_CURRENT),
 }
 
 

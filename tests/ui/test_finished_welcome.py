@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.ui.app import SupatuiApp
+from supatui.ui.messages import StateChange
 from supatui.ui.state import Status
 from tests.ui.conftest import AppFactory
 from tests.ui.fakes import IDS, fake_steps
@@ -53,3 +54,24 @@ async def test_result_runs_the_project_with_the_chosen_manager(project_dir: Path
         await _finish(pilot, app)
         text = str(app.screen.query_one("#result", Static).render())
         assert f"cd {project_dir} && {command}" in text.replace("\n", ""), text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_whole_result_in_view_with_the_sandbox_and_keyring_lines(make_app: AppFactory,
+                                                                        size: tuple[int, int]) -> None:
+    """A sandbox run on a machine without a keyring has three more lines above the result: at 80x24 only the
+    result's top border was in view, the project folder and the command to run it under the fold."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await _finish(pilot, app)
+        app.state.sandbox_status, app.state.sandbox_detail = "ready", "project abcdefghijklmnopqrst on 127.0.0.1:55432"
+        app.state.keyring_usable, app.state.keyring_detail = False, "no recommended backend is available"
+        app.publish(StateChange())  # as the sandbox and the keyring reader announce theirs
+        await settle(pilot)
+        result = app.screen.query_one("#result", Static)
+        scroll = app.screen.query_one("#welcome", VerticalScroll)
+        assert scroll.scroll_y == 0
+        assert scroll.region.y <= result.region.y and result.region.bottom <= scroll.region.bottom, (
+            result.region, scroll.region)
+        environment = str(app.screen.query_one("#environment", Static).render())
+        assert "Sandbox: ready" in environment and "Keyring: ✗" in environment  # still said, above the result

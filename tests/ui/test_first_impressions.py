@@ -13,6 +13,7 @@ from supatui.core.context import StepContext, WalkthroughConfig
 from supatui.core.steps import STEP_IDS, get_step
 from supatui.ui.app import SupatuiApp
 from supatui.ui.messages import StateChange
+from supatui.ui.state import Status
 from supatui.ui.widgets.stepper import Stepper
 from tests.ui.conftest import SMALL, AppFactory
 from tests.ui.helpers import settle, step_screen
@@ -89,3 +90,17 @@ def test_titles_match_the_steps() -> None:
     from supatui.core.steps import TITLES
 
     assert {step_id: get_step(step_id).title for step_id in STEP_IDS} == TITLES
+
+
+async def test_a_fresh_folder_offers_one_way_in(make_app: AppFactory) -> None:
+    """"Continue: step 1, …" beside "Start at step 1": two buttons (and two Tab stops) for the same thing. "Start at
+    step 1" is offered once there is something to start over from."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        start = app.screen.query_one("#start", Button)
+        assert not start.display
+        app.state.steps[STEP_IDS[0]].status = Status.DONE
+        app.publish(StateChange())
+        await settle(pilot)
+        assert start.display and "step 2" in str(app.screen.query_one("#resume", Button).label)

@@ -31,8 +31,7 @@ def engine_download_error(step: str, output: str) -> StepFailed:
         "Prisma could not download its engine from binaries.prisma.sh: this machine has no network access to it "
         "(offline, or a proxy or firewall blocks it).",
         "Connect to the internet (behind a proxy, set HTTPS_PROXY), set PRISMA_ENGINES_MIRROR to a mirror of "
-        "binaries.prisma.sh, or use the room's offline kit (add --kit DIR|URL); then resume with "
-        "`supatui run --from " + step + "` (the folder is kept as it is).",
+        "binaries.prisma.sh, or use the room's offline kit (--kit DIR|URL). The folder is kept as it is.",
         output=output_tail(output),
         code="engine-download",
     )

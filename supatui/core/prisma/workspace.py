@@ -105,8 +105,8 @@ def cli_url(project_dir: Path, step: str) -> str:
             step,
             f"{project_dir / '.env'} has no PostgreSQL DATABASE_URL yet"
             + (" (it still holds prisma init's placeholder)." if url else "."),
-            "Run the connection step first: supatui run --from connection.",
-            code="no-database-url",
+            "Run the connection step (3) first.",
+            code="no-database-url", resume="connection",
         )
     return url
 

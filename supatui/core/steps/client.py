@@ -89,7 +89,8 @@ class ClientStep(Step[ClientDecision]):
     def run_for(self, ctx: StepContext, emit: Emit, decision: ClientDecision) -> StepResult:
         ws, missing = decision.ws, list(decision.missing)
         if not ws.schema.exists():
-            raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step first: supatui run --from project.")
+            raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step (2) first.",
+                             resume="project")
         if decision.install:
             snap = Snapshot(ws.dir / "package.json")
             try:

@@ -24,7 +24,7 @@ from supatui.core.envfile import EnvUpdate, compute_update, plan_env, read_value
 from supatui.core.errors import InputError, StepFailed, SupatuiError
 from supatui.core.events import Emit, Event, EventKind, discard
 from supatui.core.files import gitignore_update, plan_write, read_text, write_file
-from supatui.core.inputs import MODE, POOLER_HOST, PRISMA_PASSWORD, REF
+from supatui.core.inputs import MODE, POOLER_HOST, PRISMA_PASSWORD_CURRENT, REF
 from supatui.core.plan import Check, Plan
 from supatui.core.prisma import templates
 from supatui.core.prisma.recipes import choose_recipe
@@ -47,7 +47,7 @@ class ConnectionDecision:
 
 class ConnectionStep(Step[ConnectionDecision]):
     id = "connection"
-    inputs = (REF, POOLER_HOST, MODE, PRISMA_PASSWORD)
+    inputs = (REF, POOLER_HOST, MODE, PRISMA_PASSWORD_CURRENT)
     title = "Write the connection string to .env"
     why = ("Prisma reads DATABASE_URL from .env. On Supabase it goes through Supavisor: the user is prisma.<ref>, "
            "port 5432 in session mode (servers) or 6543 in transaction mode (serverless, with DIRECT_URL on 5432 "

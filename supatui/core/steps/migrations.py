@@ -133,7 +133,8 @@ class MigrationsStep(Step[MigrationsDecision]):
     def run_for(self, ctx: StepContext, emit: Emit, decision: MigrationsDecision) -> StepResult:
         ws, state, path = decision.ws, decision.state, decision.path
         if not ws.schema.exists():
-            raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step first: supatui run --from project.")
+            raise StepFailed(STEP, f"{ws.schema} is missing.", "Run the project step (2) first.",
+                             resume="project")
         if decision.problem is not None:
             raise decision.problem
         emit(Event(STEP, EventKind.INFO, {

@@ -43,7 +43,7 @@ def script_spec(ws: Workspace, ctx: StepContext) -> ScriptSpec:
     model = templates.query_model(schema)
     if model is None:
         raise StepFailed(STEP, "prisma/schema.prisma has no model to query.",
-                         "Run the migrations step first (supatui run --from migrations).", code="no-model")
+                         "Run the migrations step (4) first.", code="no-model", resume="migrations")
     sample = ctx.config.sample_row and model == "User" and templates.can_insert_sample(schema)
     fields = templates.model_fields(schema, model)
     count_field = "email" if "email" in fields else (fields[0] if fields else "id")

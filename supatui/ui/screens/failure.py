@@ -29,12 +29,14 @@ def diagnose(error: SupatuiError, step: str | None) -> list[Any]:
         return []
 
 
-def failure_text(title: str, error: SupatuiError, matches: list[Any]) -> Text:
+def failure_text(title: str, error: SupatuiError, matches: list[Any], then: str = "") -> Text:
     text = Text()
     text.append(f"✗ {title}\n\n", style="bold")
     text.append(f"{error.message}\n", style="bold")
     if error.hint:
         text.append(f"\nWhat to do: {error.hint}\n")
+    if then:
+        text.append(f"Then: {then}\n")
     for match in matches:
         diagnosis = match.diagnosis
         text.append(f"\nLikely cause — {diagnosis.title}\n", style="bold underline")
@@ -55,10 +57,12 @@ class FailureScreen(ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+r", "retry", "Retry")]
 
-    def __init__(self, title: str, error: SupatuiError, *, step_id: str | None, can_retry: bool) -> None:
+    def __init__(self, title: str, error: SupatuiError, *, step_id: str | None, can_retry: bool,
+                 then: str = "") -> None:
         super().__init__(id="failure")
         self.title_text = title
         self.error = error
+        self.then = then  # the wizard's way on after the fix (Retry, or the step to run first)
         self.step_id = step_id
         self.can_retry = can_retry
         self.matches = diagnose(error, step_id)
@@ -66,7 +70,7 @@ class FailureScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="failure-panel") as panel:
             panel.border_title = "Something went wrong"
-            yield Static(failure_text(self.title_text, self.error, self.matches), id="failure-text")
+            yield Static(failure_text(self.title_text, self.error, self.matches, self.then), id="failure-text")
             with ButtonRow(id="failure-actions"):  # docked: never scrolled away under a long error
                 if self.can_retry:
                     yield Button("Retry (^r)", id="retry", variant="primary")

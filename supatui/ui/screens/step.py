@@ -47,6 +47,7 @@ class StepScreen(WizardScreen):
         Binding("ctrl+r", "run_step", "Run"),
         Binding("escape", "cancel_run", "Cancel"),
         Binding("ctrl+n", "next_step", "Next"),
+        Binding("ctrl+n", "finish", "Finish"),  # the last step's ^n, as its button says (see check_action)
         Binding("ctrl+b", "previous_step", "Back"),
         Binding("ctrl+o", "app.welcome", "Overview"),
         # The buttons show these keys; the footer keeps to what fits at 80 columns.
@@ -224,6 +225,8 @@ class StepScreen(WizardScreen):
             return self.state.running == self.step.id
         if action == "test_connection":
             return self.step.id in TESTABLE
+        if action in ("next_step", "finish"):  # one of the two ^n bindings, so the footer names what it does
+            return (self.state.next_of(self.step.id) is None) == (action == "finish")
         return True
 
     @on(Button.Pressed, "#run")
@@ -245,6 +248,9 @@ class StepScreen(WizardScreen):
     @on(Button.Pressed, "#next")
     def action_next_step(self) -> None:
         self.post_message(ShowStep(self.state.next_of(self.step.id)))
+
+    def action_finish(self) -> None:
+        self.action_next_step()  # the last step's next is the overview
 
     @on(Button.Pressed, "#learn-open")
     def action_do_it_myself(self) -> None:

@@ -32,11 +32,12 @@ class WelcomeScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="welcome"):
+            # Shown once all six are done, first, so a finished run ends on where the project is and how to run it,
+            # in view without scrolling: under the steps it was below the fold at 100x30, and under the intro and a
+            # sandbox's and keyring's lines only its top border was in view at 80x24.
+            yield Static("", id="result")
             yield Static(INTRO, id="intro")
             yield Static("", id="environment")
-            # Shown once all six are done, above the steps, so a finished run ends on where the project is and how
-            # to run it, in view without scrolling (it sat under the steps, below the fold at 100x30).
-            yield Static("", id="result")
             yield Stepper(self.titles, id="welcome-steps")
         # Under the scrolling text, not in it: how to go on is never below the fold (issue 11 item 6). Its buttons
         # are mounted just after the first frame (see _mount_buttons).
@@ -52,8 +53,10 @@ class WelcomeScreen(WizardScreen):
         """After the first frame: Button's CSS is the largest the welcome would parse (~4% of the first paint,
         `benchmarks/startup.py --instructions`); the row waits empty for that one frame, Enter already works."""
         resume = Button(self._resume_label(self.state), id="resume", variant="primary")
+        start = Button("Start at step 1", id="start")
+        start.display = self._offer_start(self.state)
         row = self.query_one(ButtonRow)
-        await row.mount_all([resume, Button("Start at step 1", id="start")])
+        await row.mount_all([resume, start])
         row.reflow()
         # Focusing would scroll the button into view: the welcome opens at its top (issue 11 item 6).
         resume.focus(scroll_visible=False)
@@ -73,6 +76,10 @@ class WelcomeScreen(WizardScreen):
                 button.label = label
                 button.refresh(layout=True)  # Button.label does not re-measure its width: a longer one was cut
                 self.query_one(ButtonRow).reflow()
+        for button in self.query("#start").results(Button):
+            if button.display != self._offer_start(state):
+                button.display = self._offer_start(state)
+                self.query_one(ButtonRow).reflow()
         environment = self._environment(state)
         self.query_one("#environment", Static).update(environment)
         self.query_one("#environment", Static).display = bool(environment.plain)  # no blank lines for nothing
@@ -81,6 +88,12 @@ class WelcomeScreen(WizardScreen):
         if all_done:
             result.border_title = "Result"
             result.update(self._result(state))
+
+    @staticmethod
+    def _offer_start(state: WizardState) -> bool:
+        """"Start at step 1" only when Continue goes elsewhere: beside "Continue: step 1" it was a second button (and
+        Tab stop) for the same thing."""
+        return state.resume_step() != state.step_ids[0]
 
     def _resume_label(self, state: WizardState) -> str:
         if all(s.status is Status.DONE for s in state.steps.values()):

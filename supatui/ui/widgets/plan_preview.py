@@ -42,8 +42,12 @@ def render_plan(plan: Plan) -> RenderableType:
     return Group(*parts)
 
 
-class PlanPreview(Static):
-    """Re-rendered whenever the inputs change."""
+class PlanPreview(Static, can_focus=True):
+    """Re-rendered whenever the inputs change.
+
+    Focusable, so the keys alone can read a long plan: Tab lands on it (its top comes into view) and Up/Down/PgUp/
+    PgDn, which a Static does not bind, scroll the step under it; without it Tab went from the form to the live log
+    and no key reached scrolled the step back up to the plan."""
 
     plain = ""  # the plan as plain text (what the headless mode prints; tests read it)
 

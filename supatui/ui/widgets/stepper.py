@@ -21,13 +21,16 @@ class Stepper(OptionList):
     def update_from(self, state: WizardState, current: str | None) -> None:
         highlighted = self.highlighted
         options = []
+        # The status starts one space after the longest name: "Migrations … checking" is 26 cells, what the
+        # sidebar has at 80 columns (a fixed column of 14 pushed it to 29 and wrapped the word onto its own row).
+        column = max(len(step_id) for step_id in state.step_ids) + 1
         for number, step_id in enumerate(state.step_ids, start=1):
             status = state.steps[step_id].status
             label = Text()
             label.append("▸ " if step_id == current else "  ", style="bold")
             name = step_id.capitalize() if self.compact else self.titles[step_id]
             label.append(f"{number}. {name}", style="bold" if step_id == current else "")
-            label.append(" " * max(1, 14 - len(name)) if self.compact else "\n     ")
+            label.append(" " * max(1, column - len(name)) if self.compact else "\n     ")
             label.append(f"{MARKS[status]} {status.value}", style=_STATUS_STYLE[status])
             options.append(Option(label, id=step_id))
         self.set_options(options)  # one update, not one per option
