@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -113,6 +114,12 @@ def reset_database(session_url: str) -> None:
             conn.execute("drop role prisma")
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every child process waited for so far, grandchildren included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_supatui(workdir: Path, env: dict[str, str], pm: str) -> tuple[float, Path]:
     project = workdir / "hello-prisma"
     started = time.perf_counter()
@@ -169,18 +176,22 @@ def main() -> None:
         print(f"package manager: {args.pm}; {'cold' if args.cold else 'warm'} cache; load: "
               f"{os.getloadavg()[0]:.2f}", flush=True)
         timings: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
         for index in range(args.rounds):
             order = sides[index % len(sides):] + sides[: index % len(sides)]
             for which in order if index % 2 == 0 else order[::-1]:
                 reset_database(info.session_url)
                 workdir = home / f"run{index}-{which}"
                 cache = cold_cache(home / f"cache{index}-{which}") if args.cold else {}
+                before = children_cpu()
                 if which == "supatui":
                     timings[which].append(run_supatui(workdir, {**env, **cache}, args.pm)[0])
                 else:
                     base = guide_env if which == "guide" else env
                     timings[which].append(run_script(scripts[which], workdir, {**base, **cache}))
-                print(f"  {which:<8} {timings[which][-1]:6.1f} s", flush=True)
+                cpu[which].append(children_cpu() - before)
+                print(f"  {which:<8} {timings[which][-1]:6.1f} s  (CPU {cpu[which][-1]:5.1f} s; load "
+                      f"{os.getloadavg()[0]:.1f})", flush=True)
                 shutil.rmtree(workdir, ignore_errors=True)
         ours = statistics.median(timings["supatui"])
         print(f"supatui run --yes --sandbox:   {ours:.1f} s (median of {len(timings['supatui'])})")
@@ -192,6 +203,8 @@ def main() -> None:
             print(f"the guide's commands (script): {guide:.1f} s; ratio {ours / guide:.2f}x (target <= 0.8x)")
             paired = statistics.median(a / b for a, b in zip(timings["supatui"], timings["guide"], strict=True))
             print(f"  median of the per-round ratios: {paired:.2f}x (the network's share varies from run to run)")
+            print(f"  CPU seconds (medians; the sandbox's server processes not counted): supatui "
+                  f"{statistics.median(cpu['supatui']):.1f} s, the guide {statistics.median(cpu['guide']):.1f} s")
         print(f"load at the end: {os.getloadavg()[0]:.2f}")
     finally:
         reset_database(info.session_url)
