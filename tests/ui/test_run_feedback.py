@@ -18,7 +18,7 @@ from supatui.ui.screens.learn import DoItYourself
 from supatui.ui.state import Status
 from supatui.ui.widgets.live_log import LiveLog
 from tests.ui.conftest import SIZE, AppFactory
-from tests.ui.helpers import ADMIN_PW, HOST, REF, fill_role, paste_into, settle, step_screen, until
+from tests.ui.helpers import ADMIN_PW, HOST, REF, paste_into, settle, step_screen, until
 
 
 def last_line(app: object) -> str:
@@ -76,19 +76,21 @@ async def paste_role(pilot: Pilot[int]) -> None:
     await settle(pilot)
 
 
-@pytest.fixture
 def slow_recheck(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A typing pause long enough that the test sees the screen still checking when Run is pressed."""
+    """From the next key on, a typing pause long enough that the test sees the screen still checking when Run
+    is pressed (set after the fill, which would otherwise wait out the same pause first)."""
     monkeypatch.setattr(step_module, "PREVIEW_DELAY", 5.0)
 
 
-@pytest.mark.usefixtures("slow_recheck")
-async def test_run_pressed_while_checking_runs_once_when_ready(make_app: AppFactory) -> None:
+async def test_run_pressed_while_checking_runs_once_when_ready(make_app: AppFactory,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, app, "role")
-        await fill_role(pilot)
+        await paste_role(pilot)
+        slow_recheck(monkeypatch)
         screen = step_screen(app)
+        assert screen.query_one("#admin_password", Input).has_focus
         assert screen.errors == {}
         await pilot.press("x")  # one more key in the admin password: re-validating and re-planning (debounced)
         await pilot.pause()
@@ -104,12 +106,13 @@ async def test_run_pressed_while_checking_runs_once_when_ready(make_app: AppFact
         assert app.ctx.secrets.admin_password and app.ctx.secrets.admin_password.endswith("x")  # with the new input
 
 
-@pytest.mark.usefixtures("slow_recheck")
-async def test_queued_run_does_not_start_when_the_inputs_turn_out_wrong(make_app: AppFactory) -> None:
+async def test_queued_run_does_not_start_when_the_inputs_turn_out_wrong(make_app: AppFactory,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_step(pilot, app, "role")
-        await fill_role(pilot)
+        await paste_role(pilot)
+        slow_recheck(monkeypatch)
         screen = step_screen(app)
         field = screen.query_one("#ref", Input)
         field.focus()
