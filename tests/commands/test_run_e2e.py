@@ -1,4 +1,8 @@
-"""Issue 4's promise, as a new user sees it: `supatui run --yes --sandbox` takes an empty folder to rows.
+"""Issue 4's promise, as a new user sees it: `supatui run --yes --sandbox` takes a new folder to rows.
+
+The folder holds only the user's .gitignore, so the same walkthrough also checks that the run's own
+.gitignore lines cost no backup (a folder with nothing at all is walked by tests/commands/test_two_projects.py,
+project A, and tests/matrix/test_leaks.py).
 
 Real sandbox, real npm, real Prisma CLI (the offline engine stands in for the native one only when
 it cannot be downloaded), the CLI in a child process.
@@ -37,11 +41,19 @@ def _tree_digest(project: Path) -> dict[str, str]:
     return digests
 
 
-def test_empty_folder_to_rows_then_rerun_changes_nothing(sandbox: Any, prisma_engine: str | None,
-                                                          tmp_path: Path) -> None:
+def test_new_folder_to_rows_backs_up_nothing_then_rerun_changes_nothing(sandbox: Any, prisma_engine: str | None,
+                                                                         tmp_path: Path) -> None:
+    """A folder with nothing but the user's .gitignore (one walkthrough for two promises, ~30 s each).
+
+    Rows from one run. The role step (.env without a keyring), prisma init and step 2 each add lines to
+    .gitignore: the user's lines stay first and whole, so no backup is needed (there were .bak, .bak.1 and
+    .bak.2); nothing else is backed up. A second run skips every step and changes no file.
+    """
     require_tool("npm")
     env = dict(os.environ)
     project = tmp_path / "hello-prisma"
+    project.mkdir()
+    (project / ".gitignore").write_text("my-notes.txt\n")
 
     first = _supatui("run", "--yes", "--sandbox", "--dir", str(project), env=env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr
@@ -49,6 +61,9 @@ def test_empty_folder_to_rows_then_rerun_changes_nothing(sandbox: Any, prisma_en
     assert "Traceback" not in first.stderr
     for step in ("role", "project", "connection", "migrations", "client", "test"):
         assert f"━━ {step}:" in first.stdout
+    backups = sorted(p.name for p in project.iterdir() if ".bak" in p.name)
+    assert backups == [], backups
+    assert (project / ".gitignore").read_text().startswith("my-notes.txt\n")
 
     # The project runs on its own, without supatui.
     alone = subprocess.run(["npx", "tsx", "index.ts"], cwd=project, capture_output=True, text=True, timeout=120)
@@ -62,18 +77,3 @@ def test_empty_folder_to_rows_then_rerun_changes_nothing(sandbox: Any, prisma_en
     assert summary["ok"] is True
     assert set(summary["steps"].values()) == {"skipped"}
     assert _tree_digest(project) == before
-
-
-def test_one_run_in_a_folder_with_a_gitignore_backs_it_up_once(sandbox: Any, prisma_engine: str | None,
-                                                                 tmp_path: Path) -> None:
-    """The role step (.env without a keyring), prisma init and step 2 each add lines to .gitignore: the user's lines
-    stay first and whole, so no backup is needed (there were .bak, .bak.1 and .bak.2); nothing else is backed up."""
-    require_tool("npm")
-    project = tmp_path / "mine"
-    project.mkdir()
-    (project / ".gitignore").write_text("my-notes.txt\n")
-    done = _supatui("run", "--yes", "--sandbox", "--dir", str(project), env=dict(os.environ))
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
-    backups = sorted(p.name for p in project.iterdir() if ".bak" in p.name)
-    assert backups == [], backups
-    assert (project / ".gitignore").read_text().startswith("my-notes.txt\n")

@@ -3,7 +3,9 @@
 `supatui run --yes --sandbox --dir A`, then `--dir B` (same role): B must not set a new password
 on the role (that broke A and, on a real project, every deployment). With no keyring the password
 lives in A/.env (0600, gitignored); B finds it there through projects.json and checks it with one
-login. Then `npx tsx index.ts` in A still works. Real sandbox, npm and Prisma CLI.
+login. Then `npx tsx index.ts` in A still works. Real sandbox, npm and Prisma CLI. A starts empty (its
+.env and .gitignore are the run's own); B is a copy of the session's prepared Prisma 7 project (step 2's
+npm install, ~20 s, is not what B is about: its role step is).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,14 +26,19 @@ from tests.core.test_role_step import drop_role
 pytestmark = pytest.mark.slow
 pytest_plugins = ["tests.prisma_fixture"]
 
+if TYPE_CHECKING:
+    from tests.prisma_fixture import PreparedProject
+
 
 def _supatui(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "supatui", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900, stdin=subprocess.DEVNULL)
 
 
-def test_second_project_keeps_the_first_working_without_a_keyring(sandbox: Any, prisma_engine: str | None,
+def test_second_project_keeps_the_first_working_without_a_keyring(sandbox: Any, prisma7_project: PreparedProject,
                                                                    tmp_path: Path) -> None:
+    from tests.prisma_fixture import copy_project  # not at import time: pytest_plugins loads (rewrites) it first
+
     require_tool("npm")
     role = f"prisma_ab{uuid.uuid4().hex[:6]}"
     # No usable keyring at all (keyring's own "fail" backend); the sandbox is then reached like a real
@@ -42,7 +49,7 @@ def test_second_project_keeps_the_first_working_without_a_keyring(sandbox: Any, 
     where = ["--url", f"postgresql://postgres.{sandbox.ref}@127.0.0.1:{sandbox.session_port}/postgres",
              "--transaction-port", str(sandbox.transaction_port), "--direct-host", "127.0.0.1",
              "--direct-port", str(sandbox.direct_port), "--role", role]
-    a, b = tmp_path / "A", tmp_path / "B"
+    a, b = tmp_path / "A", copy_project(prisma7_project.path, tmp_path / "B")
     try:
         first = _supatui("run", "--yes", *where, "--dir", str(a), env=env)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr

@@ -36,7 +36,10 @@ def _ctx(path: Path, **kw: object) -> StepContext:
     return StepContext(WalkthroughConfig(project_dir=path, **kw))  # type: ignore[arg-type]
 
 
-def test_plan_of_an_empty_folder_lists_the_guides_commands(tmp_path: Path) -> None:
+def test_plan_of_an_empty_folder_lists_the_guides_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # npm's cache as on a first install: with today's metadata in it (any earlier install in the session or on
+    # the machine), the install gets --prefer-offline (tests/core/test_npmcache.py), and this plan failed by order
+    monkeypatch.setenv("npm_config_cache", str(tmp_path / "empty-npm-cache"))
     plan = ProjectStep().plan(_ctx(tmp_path / "hello-prisma"))
     argvs = [a.argv for a in plan.actions if isinstance(a, CommandAction)]
     assert argvs == [

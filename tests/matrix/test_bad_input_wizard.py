@@ -20,7 +20,8 @@ from supatui.ui.screens.failure import FailureScreen
 from supatui.ui.screens.welcome import WelcomeScreen
 from tests.matrix.cases import REF, TYPED_PW
 from tests.matrix.clihelp import closed_port
-from tests.ui.helpers import paste_into, settle, step_screen, type_into
+from tests.matrix.keys import type_keys
+from tests.ui.helpers import paste_into, settle, step_screen
 
 SIZE = (110, 48)
 
@@ -69,10 +70,11 @@ async def test_bad_field_shows_a_message(project: Path, selector: str, text: str
     app = _app(project)
     async with app.run_test(size=SIZE) as pilot:
         await _open_step(pilot, "role")
-        await type_into(pilot, "#ref", REF)
-        await type_into(pilot, "#pooler_host", "aws-0-eu-west-1.pooler.supabase.com")
-        await type_into(pilot, "#admin_password", "pw")
-        await type_into(pilot, selector, text)
+        # The other fields valid (pasted: only the bad one is under test), then the bad one typed key by key.
+        await paste_into(pilot, "#ref", REF)
+        await paste_into(pilot, "#pooler_host", "aws-0-eu-west-1.pooler.supabase.com")
+        await paste_into(pilot, "#admin_password", "pw")
+        await type_keys(pilot, selector, text)
         await settle(pilot)
         message = _msg(app, field)
         assert expect in message, message
@@ -126,7 +128,7 @@ async def test_wrong_admin_password_fails_with_panel(project: Path, sandbox: Any
     app = _app(project, sandbox.target)
     async with app.run_test(size=SIZE) as pilot:
         await _open_step(pilot, "role")
-        await type_into(pilot, "#admin_password", "definitely-wrong-pw")
+        await type_keys(pilot, "#admin_password", "definitely-wrong-pw")
         await settle(pilot)
         assert not app.screen.query_one("#run", Button).disabled
         text = await _run_and_expect_failure(pilot, "password")
@@ -139,7 +141,7 @@ async def test_wrong_ref_on_the_pooler_fails_with_panel(project: Path, sandbox: 
     app = _app(project, target)
     async with app.run_test(size=SIZE) as pilot:
         await _open_step(pilot, "role")
-        await type_into(pilot, "#admin_password", sandbox.postgres_password)
+        await type_keys(pilot, "#admin_password", sandbox.postgres_password)
         await settle(pilot)
         await _run_and_expect_failure(pilot, "ref")
 
@@ -148,7 +150,7 @@ async def test_unreachable_port_fails_with_panel(project: Path) -> None:
     app = _app(project, ConnectionTarget(REF, "127.0.0.1", closed_port()))
     async with app.run_test(size=SIZE) as pilot:
         await _open_step(pilot, "role")
-        await type_into(pilot, "#admin_password", "pw")
+        await type_keys(pilot, "#admin_password", "pw")
         await settle(pilot)
         await _run_and_expect_failure(pilot, "listening")
 
@@ -172,6 +174,6 @@ async def test_locked_keyring_is_explained_and_the_app_goes_on(project: Path, mo
         environment = str(app.screen.query_one("#environment", Static).render())
         assert "Keyring: ✗" in environment, environment
         await _open_step(pilot, "role")
-        await type_into(pilot, "#admin_password", "pw")
+        await type_keys(pilot, "#admin_password", "pw")
         await settle(pilot)
         assert not app.screen.query_one("#run", Button).disabled

@@ -24,8 +24,6 @@ from typing import Any
 
 import pytest
 import textual.constants
-from textual import events
-from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -42,6 +40,7 @@ from supatui.ui.screens.welcome import WelcomeScreen
 from supatui.ui.state import Status
 from tests.conftest import require_tool
 from tests.matrix.conftest import PrivateHome
+from tests.matrix.keys import type_keys
 from tests.matrix.leakscan import CANARY, CORE, ArgvSampler, Scan, cluster_dir, forms_of
 from tests.ui.helpers import settle
 
@@ -78,25 +77,6 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what} (screen: {pilot.app.screen!r})")
         await pilot.pause(0.2)
-
-
-async def type_keys(pilot: Pilot[Any], selector: str, text: str) -> None:
-    """Type into a field one key event per character, exactly as Textual's terminal parser makes them.
-
-    (``Pilot.press`` drops characters it has no key name for, such as ``✓``; a terminal does not.)
-    """
-    app = pilot.app
-    widget = app.screen.query_one(selector, Input)
-    widget.focus()
-    widget.value = ""
-    await pilot.pause()
-    for char in text:
-        name = char if char.isalnum() else _character_to_key(char)
-        key = events.Key(KEY_NAME_REPLACEMENTS.get(name, name), char)
-        key.set_sender(app)
-        assert app._driver is not None
-        app._driver.send_message(key)
-        await pilot.pause()
 
 
 class Recorder:

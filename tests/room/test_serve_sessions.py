@@ -104,7 +104,12 @@ async def _browser(served: Served, script: list[tuple[str, str]], until: str) ->
                         await ws.send_str(json.dumps(["stdin", key]))
             assert not steps, f"never saw {steps[0][0]!r}: {screen[-1500:]}"
             await ws.send_str(json.dumps(["stdin", CTRL_Q]))
-            await asyncio.sleep(1)
+            quit_by = time.monotonic() + 30  # the wizard quits: its session's socket closes (was a fixed 1 s)
+            while not ws.closed and time.monotonic() < quit_by:
+                message = await ws.receive(timeout=quit_by - time.monotonic())
+                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                    break
+            assert time.monotonic() < quit_by, "the wizard did not quit on ctrl+q"
     return session
 
 

@@ -67,6 +67,8 @@ class StepScreen(WizardScreen):
         self._awaiting_preview = True  # the first plan is asked for on mount
         self.testing = False  # a "Test connection" login is under way (one at a time, one per press)
         self.run_queued = False  # Run was pressed while the inputs were still being checked: runs when they pass
+        self._status_shown: str | None = None  # what #run-status and the footer show (typing must not redraw them)
+        self._bindings_shown: tuple[bool | None, bool | None] | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -141,9 +143,15 @@ class StepScreen(WizardScreen):
             run.label = "Run queued…"
         else:
             run.label = "Run again (^r)" if mine.status is Status.DONE else "Run (^r)"
-        self.query_one("#run-status", Static).update(self._status_line(mine.status, running))
+        status = self._status_line(mine.status, running)
+        if status != self._status_shown:  # an update re-lays the screen out, even with the same text
+            self._status_shown = status
+            self.query_one("#run-status", Static).update(status)
         self.query_one(ButtonRow).reflow()  # labels and shown buttons may have changed
-        self.refresh_bindings()
+        bindings = (self.check_action("run_step", ()), self.check_action("cancel_run", ()))
+        if bindings != self._bindings_shown:  # the footer rebuilds all its keys on every refresh: only on a change
+            self._bindings_shown = bindings
+            self.refresh_bindings()
 
     def _status_line(self, status: Status, running: str | None) -> str:
         if running and running != self.step.id:

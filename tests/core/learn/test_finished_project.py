@@ -2,6 +2,8 @@
 
 `supatui check` must judge the world, not supatui's saved state or transcript; and it must be
 read-only: the catalogs, the tables and every file of the folder are compared before and after.
+The run starts from a copy of the session's prepared Prisma 7 project (what step 2 makes of an empty
+folder): the check is under test, not step 2's npm install.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +24,9 @@ from tests.conftest import ROOT, require_tool
 
 pytestmark = pytest.mark.slow
 pytest_plugins = ["tests.prisma_fixture"]
+
+if TYPE_CHECKING:
+    from tests.prisma_fixture import PreparedProject
 
 CATALOG_QUERIES = (
     "select rolname, rolcanlogin, rolbypassrls, rolcreatedb from pg_roles order by 1",
@@ -51,10 +56,12 @@ def _catalogs(sandbox: Any) -> list[Any]:
         return seen
 
 
-def test_finished_project_without_supatui_records_is_done_and_unchanged(sandbox: Any, prisma_engine: str | None,
-                                                                        tmp_path: Path) -> None:
+def test_finished_project_without_supatui_records_is_done_and_unchanged(
+        sandbox: Any, prisma7_project: PreparedProject, tmp_path: Path) -> None:
+    from tests.prisma_fixture import copy_project  # not at import time: pytest_plugins loads (rewrites) it first
+
     require_tool("npm")
-    project = tmp_path / "hello-prisma"
+    project = copy_project(prisma7_project.path, tmp_path / "hello-prisma")
     run = _supatui("run", "--yes", "--sandbox", "--dir", str(project))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     shutil.rmtree(project / ".supatui", ignore_errors=True)
