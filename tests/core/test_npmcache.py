@@ -13,6 +13,7 @@ from supatui.core import npmcache, packagemanager
 from supatui.core.events import Event
 from supatui.core.prisma.recipes import PRISMA7
 from supatui.core.prisma.workspace import Workspace
+from supatui.core.runner import CommandResult
 from supatui.core.steps.project import Install, choose_installs, run_install
 from tests.conftest import require_tool
 from tests.core.tiny_registry import TinyRegistry, tiny_registry
@@ -35,6 +36,17 @@ def _npm_install(folder: Path, *specs: str, offline: bool = False) -> subprocess
     (folder / "package.json").write_text('{"name": "scratch", "version": "1.0.0"}\n')
     argv = ["npm", "install", *(["--prefer-offline"] if offline else []), "--no-audit", "--no-fund", *specs]
     return subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+def _install_from_cache(tmp_path: Path, spec: str) -> tuple[Path, CommandResult, list[Event]]:
+    """Step 2's install of ``spec`` with --prefer-offline into a new project, and what it emitted."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "package.json").write_text('{"name": "project", "version": "1.0.0"}\n')
+    ws = Workspace(project, packagemanager.get("npm"), PRISMA7)
+    install = Install(("npm", "install", npmcache.PREFER_OFFLINE, spec), (packagemanager.package_name(spec),), "probe")
+    events: list[Event] = []
+    return project, run_install(ws, install, events.append, cancel=None), events
 
 
 def test_what_real_npm_stored_counts_as_fresh_until_a_day_old(registry: TinyRegistry, tmp_path: Path) -> None:
@@ -80,13 +92,7 @@ def test_a_version_the_cache_does_not_know_is_fetched_online(registry: TinyRegis
     plain = _npm_install(tmp_path / "plain", "probe-a@^1.1.0", offline=True)
     assert plain.returncode != 0 and "ETARGET" in plain.stdout + plain.stderr  # npm alone does not revalidate
 
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "package.json").write_text('{"name": "project", "version": "1.0.0"}\n')
-    ws = Workspace(project, packagemanager.get("npm"), PRISMA7)
-    install = Install(("npm", "install", npmcache.PREFER_OFFLINE, "probe-a@^1.1.0"), ("probe-a",), "probe")
-    events: list[Event] = []
-    result = run_install(ws, install, events.append, cancel=None)
+    project, result, events = _install_from_cache(tmp_path, "probe-a@^1.1.0")
     assert result.returncode == 0, "\n".join(result.output)
     assert packagemanager.installed_version(project, "probe-a") == "1.1.0"
     commands = [event.text for event in events if event.text.startswith("$ ")]
@@ -95,12 +101,6 @@ def test_a_version_the_cache_does_not_know_is_fetched_online(registry: TinyRegis
 
 
 def test_an_install_that_fails_for_another_reason_is_not_run_twice(registry: TinyRegistry, tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "package.json").write_text('{"name": "project", "version": "1.0.0"}\n')
-    ws = Workspace(project, packagemanager.get("npm"), PRISMA7)
-    install = Install(("npm", "install", npmcache.PREFER_OFFLINE, "probe-missing"), ("probe-missing",), "probe")
-    events: list[Event] = []
-    result = run_install(ws, install, events.append, cancel=None)
+    _, result, events = _install_from_cache(tmp_path, "probe-missing")
     assert result.returncode != 0
     assert len([event for event in events if event.text.startswith("$ ")]) == 1
