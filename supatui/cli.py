@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = args.handler
     from supatui.core.envfailure import failing_in
 
-    with failing_in(_where(args)):  # the except clauses below word their hints with it
+    with failing_in(lambda: _where(args)):  # the except clauses below word their hints with it
         return _handle(args, handler)
 
 

@@ -14,7 +14,7 @@ import errno
 import fcntl
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +40,13 @@ class Where:
     again: str = "and run the same command again."
 
 
-_WHERE = Where()  # process-wide, not a ContextVar: the walkthrough's worker threads report through it too
+# Process-wide, not a ContextVar: the walkthrough's worker threads report through it too. A callable is asked
+# only when a failure is worded (the CLI's folders cost imports before the wizard's first frame).
+_WHERE: Where | Callable[[], Where] = Where()
 
 
 @contextlib.contextmanager
-def failing_in(where: Where) -> Iterator[None]:
+def failing_in(where: Where | Callable[[], Where]) -> Iterator[None]:
     """While the block runs, environment failures name ``where``'s options in their hints."""
     global _WHERE
     before, _WHERE = _WHERE, where
@@ -54,12 +56,22 @@ def failing_in(where: Where) -> Iterator[None]:
         _WHERE = before
 
 
+def _current() -> Where:
+    global _WHERE
+    if callable(_WHERE):
+        try:
+            _WHERE = _WHERE()
+        except Exception:  # wording a hint must never raise over the failure it words
+            _WHERE = Where()
+    return _WHERE
+
+
 def _how_elsewhere(path: Path | None) -> str:
     """The ' and <how>' of the innermost place holding ``path``; '' when no command said it writes there."""
     if path is None:
         return ""
     target = Path(os.path.abspath(path))
-    for place in sorted(_WHERE.places, key=lambda p: len(p.root.parts), reverse=True):
+    for place in sorted(_current().places, key=lambda p: len(p.root.parts), reverse=True):
         root = Path(os.path.abspath(place.root))
         if target == root or root in target.parents:
             return f" and {place.choose}"
@@ -123,7 +135,7 @@ def environment_error(exc: BaseException) -> tuple[str, str] | None:
     path = Path(raw) if raw else None
     where = f" ({shown(raw, 80)})" if raw else ""
     code = exc.errno
-    again = _WHERE.again
+    again = _current().again
     if code in (errno.ENOSPC, errno.EDQUOT):
         what = "No space left on the disk" if code == errno.ENOSPC else "The disk quota is used up"
         folder = shown(str(path.parent), 80) if path else "."

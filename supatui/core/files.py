@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import hashlib
 import os
 import re
 import tempfile
@@ -58,6 +57,8 @@ def one_backup_per_run() -> Iterator[None]:
 
 
 def _digest(data: bytes) -> bytes:
+    import hashlib  # here, not at the top: loading OpenSSL cost the wizard's first frame ~1% (benchmarks/startup.py)
+
     return hashlib.sha256(data).digest()
 
 

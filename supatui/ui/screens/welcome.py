@@ -9,7 +9,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
-from supatui.core.packagemanager import by_hand
 from supatui.ui.messages import ShowStep, StateChange
 from supatui.ui.screens.base import WizardScreen
 from supatui.ui.state import Status, WizardState
@@ -103,6 +102,8 @@ class WelcomeScreen(WizardScreen):
 
     def _result(self, state: WizardState) -> Text:
         """The rows the test script printed, and how to run the project without supatui."""
+        from supatui.core.packagemanager import by_hand  # after the first frame: only a finished project needs it
+
         folder = state.project_dir
         text = Text()
         result = state.steps["test"].result
