@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from supatui.core.npmcache import PREFER_OFFLINE
+
 NAMES = ("npm", "pnpm", "yarn", "bun")
 
 
@@ -142,7 +144,7 @@ class PackageManager:
         """``prefer_offline``: npm takes the metadata its cache holds (npmcache.py decides when that is safe)."""
         specs = tuple(specs)
         if self.name == "npm":
-            offline = ("--prefer-offline",) if prefer_offline else ()
+            offline = (PREFER_OFFLINE,) if prefer_offline else ()
             return ("npm", "install", *offline, *specs, *(("--save-dev",) if dev else ()))
         if self.name == "bun":
             return (*self.launcher, "add", *(("-d",) if dev else ()), *specs)
