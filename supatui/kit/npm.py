@@ -23,11 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from supatui.core.npmcache import DEFAULT_REGISTRY
 from supatui.kit.manifest import KitError, NpmEntry
 from supatui.kit.platforms import KitPlatform, node_matches
 
 Log = Callable[[str], None]
-DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 FETCH_TIMEOUT = 60.0
 DROP_KEYS = ("readme", "readmeFilename", "_id", "_nodeVersion", "_npmVersion", "_npmUser", "_npmOperationalInternal",
              "gitHead", "contributors", "maintainers")
